@@ -1,0 +1,450 @@
+"""The one config schema: every parameter, its default, its bounds and its meaning.
+
+Why one schema: the CLI, the browser app, the docs and any future fitting
+method read defaults and bounds from here, so they cannot drift apart (the
+warning from Mesa's examples, where the UI re-declared a default and it
+drifted). Every key is a named, bounded, documented value so that a
+calibration method can vary it.
+
+A config is a nested ``dict`` ``{section: {key: value}}`` plus the optional
+``responders.roster`` list of tables. :func:`load_config` reads TOML,
+:func:`apply_overrides` applies ``--set section.key=value`` strings, and
+:func:`validate` checks everything, raising :class:`ConfigError` whose
+message names the file, the key, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ConfigError",
+    "Param",
+    "SCHEMA",
+    "ROSTER_KEYS",
+    "ROLES",
+    "FAULT_TYPES",
+    "REMEDIATIONS",
+    "default_config",
+    "load_config",
+    "apply_overrides",
+    "validate",
+    "config_to_toml",
+]
+
+ROLES = ("commander", "ops", "sme", "support", "comms")
+FAULT_TYPES = ("bad_deploy", "capacity", "dependency_outage", "config", "data")
+REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "data_repair")
+
+
+class ConfigError(ValueError):
+    """A bad config: the message names where, which key, the value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One config key: its type, default, bounds (inclusive) or choices, and meaning."""
+
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    unit: str = ""
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def allowed(self) -> str:
+        """Human words for the allowed values, used in error messages and docs."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "a string"
+        word = "an integer" if self.kind is int else "a number"
+        if self.low is not None and self.high is not None:
+            return f"{word} from {self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"{word} >= {self.low:g}"
+        return word
+
+
+P = Param
+SCHEMA: dict[str, dict[str, Param]] = {
+    "run": {
+        "max_minutes": P(
+            720, "Censoring horizon: an incident not resolved by then is reported as censored, never dropped.", 10, 100_000, unit="min"
+        ),
+        "start_hour": P(
+            14.0,
+            "Clock hour (0-24) at which the first alert fires; drives circadian fatigue and how fast a sleeping responder answers a page.",
+            0.0,
+            24.0,
+            unit="h",
+        ),
+    },
+    "system": {
+        "graph_file": P(
+            "",
+            "Service dependency graph to load instead of generating one: JSON node-link (.json) or GraphML (.graphml). Each node needs a 'team' attribute; an edge A->B means A depends on B. Cycles are allowed. Empty: generate from the keys below.",
+        ),
+        "n_teams": P(4, "Number of teams owning services in a generated graph.", 1, 100),
+        "services_per_team": P(8, "Services owned by each team in a generated graph.", 1, 500),
+        "n_layers": P(4, "Layers of a generated microservice topology: layer 0 is user-facing, deeper layers are shared back-ends.", 2, 20),
+        "deps_per_service": P(2.0, "Mean number of dependencies of a service on services in deeper layers (generated graph).", 0.0, 20.0),
+        "team_locality": P(
+            0.5,
+            "Probability that a generated dependency stays inside the owning team's services when the team has one in a deeper layer; lower values make faults cross team boundaries more often.",
+            0.0,
+            1.0,
+        ),
+        "alerting_layers": P(1, "Services in the first N layers carry user-facing alerts; faults show there first.", 1, 20),
+    },
+    "fault": {
+        "type": P("random", "Fault type at the root cause; 'random' draws one from the fault stream.", choices=FAULT_TYPES + ("random",)),
+        "root_cause": P(
+            "",
+            "Name of the root-cause service. Empty: chosen by the fault stream among services with dependents (respecting fault.cross_team).",
+        ),
+        "cross_team": P(
+            True,
+            "If true and root_cause is empty, the root cause is owned by a team other than the team owning the first alerting service (the cross-team incident).",
+        ),
+        "self_heal_rate": P(
+            0.001,
+            "Per-minute hazard that the fault clears on its own (traffic subsides, a cache refills). Chosen for plausibility: about 6% per hour.",
+            0.0,
+            1.0,
+            unit="1/min",
+        ),
+        "worsen_rate": P(
+            0.004,
+            "Per-minute hazard that the impact worsens one severity level (up to 3), raising time pressure. Chosen for plausibility: about one step per four hours.",
+            0.0,
+            1.0,
+            unit="1/min",
+        ),
+        "initial_severity": P(2, "Severity at the first alert, 1 (minor) to 3 (major); scales time pressure.", 1, 3),
+    },
+    "remediation": {
+        "failure_prob": P(0.15, "Probability that a fitting remediation on the right service fails anyway.", 0.0, 1.0),
+        "misleading_report_prob": P(
+            0.2,
+            "Probability that the operational tool reports the opposite of what happened (the 'operational UX was misleading' story).",
+            0.0,
+            1.0,
+        ),
+        "rollback_minutes": P(12, "Minutes a rollback takes to complete.", 1, 600, unit="min"),
+        "restart_minutes": P(5, "Minutes a restart takes.", 1, 600, unit="min"),
+        "scale_minutes": P(8, "Minutes a scale-out takes.", 1, 600, unit="min"),
+        "failover_minutes": P(15, "Minutes a failover takes; the service stays down until it completes.", 1, 600, unit="min"),
+        "config_revert_minutes": P(6, "Minutes a config revert takes.", 1, 600, unit="min"),
+        "data_repair_minutes": P(45, "Minutes a data repair takes.", 1, 6000, unit="min"),
+        "relief_minutes": P(
+            20,
+            "A restart on a capacity or bad-deploy fault gives temporary relief: symptoms clear for this long, then return.",
+            0,
+            600,
+            unit="min",
+        ),
+        "stability_window": P(
+            15, "Minutes the system must stay healthy after a lasting fix before the incident is declared resolved.", 0, 600, unit="min"
+        ),
+    },
+    "responders": {
+        "sme_per_team": P(1, "Subject-matter experts available to be paged from each team other than the paged ops on-call's.", 0, 20),
+        "include_commander": P(True, "Include an incident commander (paged by the ops on-call, or joins when the incident is severe)."),
+        "include_support": P(
+            True,
+            "Include a support on-call who is notified by the first alert, watches the channel and answers internal users (the bystander).",
+        ),
+        "include_comms": P(True, "Include a communications lead, paged by the commander, who posts external status updates."),
+        "deep_knowledge": P(0.8, "Mean knowledge (0-1) of a responder on their own team's services.", 0.0, 1.0),
+        "shallow_knowledge": P(0.15, "Mean knowledge (0-1) of a responder on other teams' services.", 0.0, 1.0),
+        "knowledge_sd": P(0.08, "Standard deviation of per-service knowledge around those means (clipped to 0-1).", 0.0, 0.5),
+        "experience": P(0.5, "Mean experience (0-1): speeds investigation and sharpens judgement.", 0.0, 1.0),
+        "hours_awake": P(6.0, "Hours each responder has been awake when paged.", 0.0, 72.0, unit="h"),
+        "sleep_debt": P(0.0, "Hours of sleep owed from previous nights (adds to fatigue).", 0.0, 48.0, unit="h"),
+        "support_duty_load": P(
+            0.5, "Load (0-1) of other duties on the support on-call (internal users' questions): a conflicting goal in g.", 0.0, 1.0
+        ),
+        "other_duty_load": P(0.1, "Load (0-1) of other duties on everyone else.", 0.0, 1.0),
+        "allow_unstaffed_teams": P(
+            False,
+            "Allow teams that own services but have nobody on the roster (a what-if: nobody who knows that corner can join). False: such a roster is an error.",
+        ),
+    },
+    "relationships": {
+        "file": P(
+            "",
+            "Relationship graph to load: JSON node-link or GraphML with responder names as nodes and a 'weight' (familiarity 0-1) on each edge. Empty: generate from the keys below.",
+        ),
+        "within_team": P(0.7, "Mean familiarity between two people of the same team who know each other.", 0.0, 1.0),
+        "across_team": P(0.25, "Mean familiarity between people of different teams who know each other.", 0.0, 1.0),
+        "within_density": P(0.9, "Probability that two people of the same team have a tie at all.", 0.0, 1.0),
+        "across_density": P(0.3, "Probability that two people of different teams have a tie at all.", 0.0, 1.0),
+        "commander_familiarity": P(
+            0.4, "Mean familiarity of the incident commander (and comms lead) with everyone (they meet many teams).", 0.0, 1.0
+        ),
+        "transactive_noise": P(0.4, "Error (sd) in a responder's belief about what a stranger knows; shrinks with familiarity.", 0.0, 2.0),
+    },
+    "communication": {
+        "mode": P(
+            "channel",
+            "'channel': everyone posts to one shared channel; 'commander': findings go to the incident commander, who relays; 'direct': findings go by direct message to whom the sender believes needs them.",
+            choices=("channel", "commander", "direct"),
+        ),
+        "update_cadence": P(15, "Minutes between status updates the commander (or ops on-call) is expected to post.", 1, 240, unit="min"),
+        "structured_updates": P(False, "Templated updates: clearer to strangers, slower to write."),
+        "structured_clarity": P(0.25, "Clarity added by a template.", 0.0, 1.0),
+        "structured_write_factor": P(1.8, "Writing time multiplier of a templated message.", 1.0, 10.0),
+        "write_minutes": P(1.5, "Minutes to write a free-form message (before fatigue and coordination load).", 0.1, 30.0, unit="min"),
+        "base_clarity": P(0.65, "Clarity (0-1) of a free-form message from a rested writer.", 0.0, 1.0),
+        "read_rate": P(4.0, "Messages a responder can read carefully per minute.", 0.5, 100.0, unit="msg/min"),
+        "skim_threshold": P(8, "Unread messages above which a reader skims (reads everything at once, understanding less).", 1, 1000),
+        "misreading": P(True, "Switch: when false, no message is ever misread."),
+        "misread_base": P(
+            -5.0, "Logit intercept of the misread probability (a clear message between close colleagues on a familiar topic).", -20.0, 20.0
+        ),
+        "misread_unfamiliarity": P(2.0, "Logit weight of (1 - familiarity between sender and reader).", 0.0, 20.0),
+        "misread_ambiguity": P(1.5, "Logit weight of (1 - message clarity).", 0.0, 20.0),
+        "misread_ignorance": P(1.0, "Logit weight of (1 - reader's knowledge of the message's service).", 0.0, 20.0),
+        "misread_fatigue": P(1.0, "Logit weight of the reader's fatigue.", 0.0, 20.0),
+        "misread_skim": P(1.0, "Logit weight added when the reader is skimming a busy channel.", 0.0, 20.0),
+    },
+    "coordination": {
+        "ack_minutes_awake": P(
+            3.0, "Mean minutes for an awake responder to notice a page (per-minute hazard 1/value).", 0.5, 120.0, unit="min"
+        ),
+        "ack_minutes_asleep": P(12.0, "Mean minutes for a sleeping responder to wake and acknowledge a page.", 0.5, 240.0, unit="min"),
+        "escalation_timeout": P(10, "Minutes after which an unacknowledged page is re-sent (an escalation).", 1, 240, unit="min"),
+        "coordination_cost": P(
+            0.06,
+            "Fractional slow-down of every action per additional active responder (interruptions, keeping others in the loop).",
+            0.0,
+            2.0,
+        ),
+        "commander_join_severity": P(3, "Severity at which the commander is paged automatically, without anyone deciding to.", 1, 4),
+    },
+    "investigation": {
+        "base_minutes": P(
+            8.0, "Minutes an investigation of one service takes for a responder with knowledge 0.5, rested, alone.", 1.0, 240.0, unit="min"
+        ),
+        "misjudge_rate": P(
+            0.35,
+            "Scale of the chance that an investigator with little knowledge of a symptomatic service concludes it is the root cause.",
+            0.0,
+            1.0,
+        ),
+        "visible_suspicion": P(0.5, "Prior suspicion of a service a responder can see alerting.", 0.0, 1.0),
+    },
+    "fatigue": {
+        "circadian": P(0.5, "Fatigue added at the circadian trough (around 4AM), scaled by a cosine over the day.", 0.0, 2.0),
+        "per_hour_awake": P(0.05, "Fatigue added per hour awake beyond 16 hours.", 0.0, 1.0),
+        "per_hour_debt": P(0.03, "Fatigue added per hour of sleep debt.", 0.0, 1.0),
+        "per_incident_hour": P(0.05, "Fatigue added per hour of incident work.", 0.0, 1.0),
+        "slowdown": P(0.6, "Fractional slow-down of actions at fatigue 1.", 0.0, 5.0),
+        "judgement": P(0.3, "Fractional loss of effective knowledge at fatigue 1.", 0.0, 1.0),
+    },
+    "goodness": {
+        "noise": P(0.25, "Scale of the Gumbel noise added to each candidate's g (0: always the arg-max). Grows with fatigue.", 0.0, 10.0),
+        "w_evidence": P(
+            1.0, "Weight of the 'evidence' component: expected value of the action's result given what the responder believes.", 0.0, 10.0
+        ),
+        "w_urgency": P(
+            1.0, "Weight of 'urgency': time pressure (severity, minutes elapsed) favouring actions that stop impact fast.", 0.0, 10.0
+        ),
+        "w_effort": P(1.0, "Weight of 'effort': the action's time cost, heavier when tired.", 0.0, 10.0),
+        "w_social": P(1.0, "Weight of 'social_cost': reluctance to page or message someone unfamiliar, more so at night.", 0.0, 10.0),
+        "w_role": P(1.0, "Weight of 'role': what the responder's role expects of them.", 0.0, 10.0),
+        "w_duty": P(1.0, "Weight of 'other_duties': pull of conflicting work outside the incident.", 0.0, 10.0),
+        "w_coordination": P(
+            1.0, "Weight of 'coordination': crowding, doing what someone else is believed to be doing, adding people.", 0.0, 10.0
+        ),
+        "pressure_minutes": P(60.0, "Minutes over which time pressure builds to its full weight.", 1.0, 1000.0, unit="min"),
+        "risk_aversion": P(1.0, "Weight of 'risk': reluctance to act (remediate) on a service the responder knows little about.", 0.0, 5.0),
+    },
+}
+
+ROSTER_KEYS: dict[str, Param] = {
+    "name": P("", "Unique name of the responder."),
+    "role": P("sme", "Role.", choices=ROLES),
+    "team": P("", "Team the responder belongs to (must own services, except for commander, support and comms)."),
+    "experience": P(0.5, "Experience 0-1.", 0.0, 1.0),
+    "hours_awake": P(6.0, "Hours awake when paged.", 0.0, 72.0),
+    "paged_at_start": P(False, "Paged by the first alert (true for the ops on-call)."),
+}
+
+
+def default_config() -> dict[str, Any]:
+    """A fresh copy of the built-in default scenario."""
+    cfg: dict[str, Any] = {sec: {k: p.default for k, p in keys.items()} for sec, keys in SCHEMA.items()}
+    cfg["responders"]["roster"] = []
+    return cfg
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _check_value(where: str, key: str, value: Any, p: Param) -> Any:
+    """Return the value coerced to the key's type, or raise a ConfigError naming it."""
+    kind = p.kind
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: key '{key}' = {value!r} has the wrong type; allowed: {p.allowed()}.")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: key '{key}' = {value!r} has the wrong type; allowed: {p.allowed()}.")
+        if p.choices is not None and value not in p.choices:
+            raise ConfigError(f"{where}: key '{key}' = {value!r} is not allowed; allowed: {p.allowed()}.{_suggest(value, list(p.choices))}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: key '{key}' = {value!r} has the wrong type; allowed: {p.allowed()}.")
+    if kind is int:
+        if isinstance(value, float):
+            if not math.isfinite(value) or value != int(value):
+                raise ConfigError(f"{where}: key '{key}' = {value!r} is not an integer; allowed: {p.allowed()}.")
+            value = int(value)
+    else:
+        value = float(value)
+        if math.isnan(value) or math.isinf(value):
+            raise ConfigError(f"{where}: key '{key}' = {value!r} is not a finite number; allowed: {p.allowed()}.")
+    if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+        raise ConfigError(f"{where}: key '{key}' = {value!r} is out of range; allowed: {p.allowed()}.")
+    return value
+
+
+def validate(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
+    """Check every section and key; return a complete config with defaults filled in.
+
+    Unknown sections and keys are rejected with the closest valid name, so a
+    typo never silently falls back to a default.
+    """
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{where}: expected a table of sections, got {type(cfg).__name__}.")
+    out = default_config()
+    for sec, body in cfg.items():
+        if sec not in SCHEMA:
+            raise ConfigError(f"{where}: unknown section '{sec}'.{_suggest(sec, list(SCHEMA))} Sections: {', '.join(SCHEMA)}.")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: '{sec}' must be a table ([{sec}]), got {body!r}.")
+        for key, value in body.items():
+            dotted = f"{sec}.{key}"
+            if sec == "responders" and key == "roster":
+                out["responders"]["roster"] = _validate_roster(value, where)
+                continue
+            if key not in SCHEMA[sec]:
+                valid = list(SCHEMA[sec]) + (["roster"] if sec == "responders" else [])
+                raise ConfigError(f"{where}: unknown key '{dotted}'.{_suggest(key, valid)} Keys in [{sec}]: {', '.join(valid)}.")
+            out[sec][key] = _check_value(where, dotted, value, SCHEMA[sec][key])
+    return out
+
+
+def _validate_roster(roster: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(roster, list):
+        raise ConfigError(f"{where}: 'responders.roster' must be an array of tables ([[responders.roster]]).")
+    seen: set[str] = set()
+    out = []
+    for i, entry in enumerate(roster):
+        at = f"responders.roster[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: '{at}' must be a table with keys {', '.join(ROSTER_KEYS)}.")
+        person = {k: p.default for k, p in ROSTER_KEYS.items()}
+        for key, value in entry.items():
+            if key not in ROSTER_KEYS:
+                raise ConfigError(f"{where}: unknown key '{at}.{key}'.{_suggest(key, list(ROSTER_KEYS))} Keys: {', '.join(ROSTER_KEYS)}.")
+            person[key] = _check_value(where, f"{at}.{key}", value, ROSTER_KEYS[key])
+        if not person["name"]:
+            raise ConfigError(f"{where}: '{at}.name' is missing; every responder needs a unique name.")
+        if person["name"] in seen:
+            raise ConfigError(f"{where}: '{at}.name' = {person['name']!r} is used twice; names must be unique.")
+        seen.add(person["name"])
+        out.append(person)
+    return out
+
+
+def load_config(path: str | Path | None) -> dict[str, Any]:
+    """Read and validate a TOML config; ``None`` gives the built-in default scenario.
+
+    Relative graph and relationship file paths are resolved against the
+    config file's folder, so a config travels with its data.
+    """
+    if path is None:
+        return default_config()
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config file.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}.") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: cannot read the file: {exc}.") from None
+    cfg = validate(raw, where=str(path))
+    for sec, key in (("system", "graph_file"), ("relationships", "file")):
+        if cfg[sec][key] and not Path(cfg[sec][key]).is_absolute():
+            cfg[sec][key] = str((path.parent / cfg[sec][key]).resolve())
+    return cfg
+
+
+def _parse_scalar(text: str) -> Any:
+    """Parse the right-hand side of ``--set`` as a TOML value, falling back to a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(cfg: dict[str, Any], sets: list[str], where: str = "--set") -> dict[str, Any]:
+    """Apply ``section.key=value`` overrides and re-validate. Values are TOML literals."""
+    raw = copy.deepcopy(cfg)
+    for item in sets:
+        if "=" not in item:
+            raise ConfigError(f"{where} {item!r}: expected section.key=value (for example communication.mode=direct).")
+        dotted, text = item.split("=", 1)
+        dotted = dotted.strip()
+        if dotted.count(".") != 1:
+            raise ConfigError(f"{where} {item!r}: the key must be section.key (for example fault.type); sections: {', '.join(SCHEMA)}.")
+        sec, key = dotted.split(".")
+        if sec not in SCHEMA:
+            raise ConfigError(f"{where} {item!r}: unknown section '{sec}'.{_suggest(sec, list(SCHEMA))} Sections: {', '.join(SCHEMA)}.")
+        raw[sec][key] = _parse_scalar(text.strip())
+    return validate(raw, where=where)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(v)
+
+
+def config_to_toml(cfg: dict[str, Any], with_docs: bool = True) -> str:
+    """Render a full config as TOML, each key preceded by its documentation."""
+    lines: list[str] = []
+    for sec, keys in SCHEMA.items():
+        lines.append(f"[{sec}]")
+        for key, p in keys.items():
+            if with_docs:
+                unit = f" [{p.unit}]" if p.unit else ""
+                lines.append(f"# {p.doc} Allowed: {p.allowed()}.{unit}")
+            lines.append(f"{key} = {_toml_value(cfg[sec][key])}")
+        lines.append("")
+    for person in cfg["responders"].get("roster", []):
+        lines.append("[[responders.roster]]")
+        lines.extend(f"{k} = {_toml_value(person[k])}" for k in ROSTER_KEYS)
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Why did a responder do what they did? Plain-word answers from a run's decision trace.
+
+Why this exists: the model has no error variable, so the only honest answer
+to "why did she restart the wrong service?" is the comparison of g between
+what she chose and what she passed over, component by component, given her
+context at that minute. This module reads ``trace.parquet`` written by
+``jcs-sim run --out DIR`` and says that in words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .config import ConfigError
+from .goodness import COMPONENTS
+
+__all__ = ["explain", "COMPONENT_WORDS"]
+
+COMPONENT_WORDS = {
+    "evidence": "what they expected it to reveal or achieve, given what they believed",
+    "urgency": "time pressure (severity, how long users had been hurting)",
+    "effort": "the time it would take them, tired as they were",
+    "social_cost": "reluctance to page or message someone they barely know",
+    "role": "what their role expects of them",
+    "other_duties": "the pull of their other work",
+    "coordination": "someone else seemed to be on it, or the team was already crowded",
+    "risk": "acting on a service they know little about",
+}
+
+
+def _label(row: dict) -> str:
+    return f"{row['action']} {row['target']}".strip()
+
+
+def _load(run_dir: Path) -> list[dict]:
+    path = run_dir / "trace.parquet"
+    if not path.exists():
+        raise ConfigError(f"{run_dir}: no trace.parquet here; write one with `jcs-sim run --out {run_dir}`.")
+    return pq.read_table(path).to_pylist()
+
+
+def _why(chosen: dict, other: dict) -> str:
+    diffs = sorted(((chosen[c] - other[c], c) for c in COMPONENTS), reverse=True)
+    pro = [f"{c} (+{d:.2f}: {COMPONENT_WORDS[c]})" for d, c in diffs if d > 0.01][:3]
+    con = [f"{c} ({d:.2f})" for d, c in diffs[::-1] if d < -0.01][:2]
+    noise = (chosen["g"] - chosen["g_without_noise"]) - (other["g"] - other["g_without_noise"])
+    text = "it scored higher on " + ", ".join(pro) if pro else "the components were nearly equal"
+    if con:
+        text += "; it scored lower on " + ", ".join(con)
+    if abs(noise) > 0.01:
+        text += f"; the noise term moved it by {noise:+.2f}"
+    return text
+
+
+def explain_decision(rows: list[dict]) -> str:
+    """A paragraph for one decision: the choice, the runners-up, what separated them."""
+    rows = sorted(rows, key=lambda r: -r["g"])
+    chosen = next(r for r in rows if r["chosen"])
+    others = [r for r in rows if not r["chosen"]]
+    c = chosen
+    lines = [
+        f"Minute {c['minute']}: {c['responder']} ({c['responder_role']}) chose to {_label(c)} (g = {c['g']:.2f}).",
+        f"  Context: fatigue {c['fatigue']:.2f}, time pressure {c['pressure']:.2f}, {c['unread']} unread messages, "
+        f"main suspect {c['top_suspect']} (suspicion {c['top_suspicion']:.2f})"
+        + (f", believed fault {c['fault_belief']}" if c["fault_belief"] else "")
+        + (", believed nobody was fixing anything" if c["believes_team_stuck"] else "")
+        + ".",
+        "  Components of the choice: " + ", ".join(f"{k} {c[k]:+.2f}" for k in COMPONENTS if abs(c[k]) > 1e-9) + ".",
+    ]
+    for o in others[:3]:
+        lines.append(f"  Over {_label(o)} (g = {o['g']:.2f}): {_why(c, o)}.")
+    if len(others) > 3:
+        lines.append(f"  ({len(others) - 3} more candidates scored lower.)")
+    return "\n".join(lines)
+
+
+def explain(run_dir: str | Path, responder: str, minute: int | None = None) -> str:
+    """Explain one responder's decision at ``minute`` (the last at or before it), or list all of them."""
+    run_dir = Path(run_dir)
+    rows = _load(run_dir)
+    names = sorted({r["responder"] for r in rows})
+    mine = [r for r in rows if r["responder"] == responder]
+    if not mine:
+        raise ConfigError(f"{run_dir}: no decisions by '{responder}'; responders who decided: {', '.join(names)}.")
+    by_decision: dict[int, list[dict]] = {}
+    for r in mine:
+        by_decision.setdefault(r["decision"], []).append(r)
+    decisions = sorted(by_decision.values(), key=lambda rs: rs[0]["minute"])
+    if minute is None:
+        out = [f"{responder}: {len(decisions)} decisions. Pass --minute T for the full reasoning at minute T."]
+        for rs in decisions:
+            chosen = next(r for r in rs if r["chosen"])
+            best_other = max((r for r in rs if not r["chosen"]), key=lambda r: r["g"], default=None)
+            over = f" over {_label(best_other)}" if best_other else ""
+            out.append(f"  minute {chosen['minute']:>4}: {_label(chosen)}{over}")
+        return "\n".join(out)
+    before = [rs for rs in decisions if rs[0]["minute"] <= minute]
+    if not before:
+        first = decisions[0][0]["minute"]
+        return f"{responder} made no decision at or before minute {minute}; their first was at minute {first}.\n" + explain_decision(
+            decisions[0]
+        )
+    rs = before[-1]
+    note = (
+        ""
+        if rs[0]["minute"] == minute
+        else f"(No decision at minute {minute}: {responder} was busy; this is the decision that started it.)\n"
+    )
+    return note + explain_decision(rs)

@@ -1,0 +1,413 @@
+"""IncidentModel: one incident, one Mesa model, one step per minute.
+
+Why a Mesa model: users of Mesa's tools (batch_run, SolaraViz) keep them.
+The step order each minute is fixed and deterministic: the system advances
+(remediations complete, the fault heals or worsens), automatic pages and
+escalations are sent, then every responder acts in roster order. Every draw
+comes from a named stream (:mod:`jcs_sim.streams`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from mesa import Model
+
+from .communication import Content, Message, describe, read_inbox, route
+from .config import FAULT_TYPES, default_config
+from .goodness import ACTIONS, candidates, pressure, weights
+from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
+from .responders import Responder, build_roster
+from .streams import Streams
+from .system import FAULT_INDEX, SystemState, build_service_graph, choose_fault
+
+__all__ = ["IncidentModel"]
+
+ACTION_INDEX = {a: i for i, a in enumerate(ACTIONS)}
+
+
+class IncidentModel(Model):
+    """A joint cognitive incident team resolving one incident.
+
+    ``IncidentModel(cfg, seed).run()`` runs to resolution or the censoring
+    horizon; :meth:`summary` gives the run's metrics.
+    """
+
+    def __init__(self, cfg: dict[str, Any] | None = None, seed: int = 0, record_trace: bool = True) -> None:
+        super().__init__(rng=int(seed))
+        self.cfg = cfg if cfg is not None else default_config()
+        self.seed = int(seed)
+        self.streams = Streams(self.seed)
+        self.record_trace = record_trace
+        self.minute = 0
+        self.is_night = not (7.0 <= self.cfg["run"]["start_hour"] < 23.0)
+        # The technical system.
+        self.sg = build_service_graph(self.cfg, self.streams)
+        self.fault = choose_fault(self.cfg, self.sg, self.streams)
+        self.system = SystemState(self.cfg, self.sg, self.fault, self.streams)
+        self._dist = self._distance_to_root()
+        # People.
+        roster = build_roster(self.cfg, self.sg, self.fault)
+        self.rel_graph = build_relationships(self.cfg, roster, self.streams)
+        self.familiarity = familiarity_matrix(self.rel_graph, [p["name"] for p in roster])
+        knowledge = self._knowledge(roster)
+        self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
+        self.commander = next((p for p in self.people if p.role == "commander"), None)
+        self.comms = next((p for p in self.people if p.role == "comms"), None)
+        team_k = self._team_knowledge(knowledge)
+        tm = transactive_beliefs(self.familiarity, team_k, self.cfg["relationships"]["transactive_noise"], self.streams.get("transactive"))
+        for p in self.people:
+            p.knows = tm[p.idx]
+        self.weights = weights(self.cfg)
+        # Communication and records.
+        self.messages: list[Message] = []
+        self.counts = dict(
+            messages_sent=0,
+            messages_read=0,
+            messages_misread=0,
+            pages=0,
+            escalations=0,
+            remediations=0,
+            remediations_failed=0,
+            remediations_wrong=0,
+        )
+        self.times: dict[str, int | None] = dict(acknowledge=None, diagnose=None, mitigate=None, resolve=None)
+        self.trace: list[tuple] = []  # one row per candidate per decision
+        self.decisions = 0
+        self.timeline: list[tuple] = []
+        self.events: list[tuple[int, str, str]] = []  # (minute, who, what) for a readable log
+        self.running = True
+        self.n_active = 0
+        self.active_idx: list[int] = []
+        self.coord_factor = 1.0
+        self.pressure = 0.0
+        for p in self.people:
+            if roster[p.idx]["paged_at_start"]:
+                self._page(p, by=None)
+
+    # ----- setup helpers -------------------------------------------------
+    def _knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray:
+        """Per-person, per-service knowledge: deep on the own team's, shallow elsewhere."""
+        rc = self.cfg["responders"]
+        rng = self.streams.get("knowledge")
+        own = np.array([[self.sg.team_names[t] == p["team"] for t in self.sg.team_of] for p in roster], dtype=bool)
+        mean = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
+        return np.clip(mean + rng.normal(0.0, 1.0, mean.shape) * rc["knowledge_sd"], 0.0, 1.0)
+
+    def _team_knowledge(self, knowledge: np.ndarray) -> np.ndarray:
+        nt = len(self.sg.team_names)
+        out = np.zeros((knowledge.shape[0], nt))
+        for t in range(nt):
+            out[:, t] = knowledge[:, self.sg.team_of == t].mean(axis=1)
+        return out
+
+    def _distance_to_root(self) -> np.ndarray:
+        """Hops from each impacted service down to the root (for tracing a symptom)."""
+        dist = np.full(self.sg.n, -1, dtype=np.int64)
+        dist[self.fault.root] = 0
+        frontier = [self.fault.root]
+        while frontier:
+            nxt = []
+            for s in frontier:
+                for d in self.sg.rdeps[s]:
+                    if dist[d] < 0:
+                        dist[d] = dist[s] + 1
+                        nxt.append(d)
+            frontier = nxt
+        return dist
+
+    # ----- the minute ------------------------------------------------------
+    def step(self) -> None:
+        """One minute: the system, the paging system, then each responder in roster order."""
+        self.minute += 1
+        m = self.minute
+        finished = self.system.step(m)
+        for rem in finished:
+            self._remediation_done(rem)
+        self.active_idx = [p.idx for p in self.people if p.state == "active"]
+        self.n_active = len(self.active_idx)
+        self.coord_factor = 1.0 + self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)
+        self.pressure = pressure(self)
+        cmd = self.commander
+        if cmd is not None and cmd.state == "off" and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]:
+            self._page(cmd, by=None)
+        for p in self.people:
+            p.step()
+        self._record_minute()
+        self._check_end()
+
+    def step_responder(self, r: Responder) -> None:
+        """One minute of one responder's work (called from ``Responder.step``)."""
+        m = self.minute
+        if r.state == "off":
+            return
+        if r.state == "paged":
+            self._maybe_acknowledge(r)
+            return
+        r.minutes_active += 1
+        r.fatigue = r.base_fatigue + self.cfg["fatigue"]["per_incident_hour"] * r.minutes_active / 60.0
+        if self.system.version != r.seen_version:
+            self._look_at_dashboards(r)
+        if r.busy_until > m:
+            kind = r.action[0]
+            r.minutes_by_kind[kind] = r.minutes_by_kind.get(kind, 0) + 1
+            return
+        if r.pending is not None:
+            self._finish(r)
+        self._decide(r)
+
+    def _maybe_acknowledge(self, r: Responder) -> None:
+        cc = self.cfg["coordination"]
+        waited = self.minute - r.paged_at
+        mean = cc["ack_minutes_asleep"] if r.asleep else cc["ack_minutes_awake"]
+        repages = waited // cc["escalation_timeout"]
+        if waited > 0 and waited % cc["escalation_timeout"] == 0:
+            self.counts["escalations"] += 1  # the paging system re-sends, louder
+        hazard = 1.0 - math.exp(-(1.0 + repages) / mean)
+        if r.work_rng.random() < hazard:
+            r.state = "active"
+            r.joined_at = self.minute
+            r.asleep = False
+            if self.times["acknowledge"] is None:
+                self.times["acknowledge"] = self.minute
+            self.events.append((self.minute, r.name, "acknowledged the page"))
+            self._catch_up(r)
+
+    def _catch_up(self, r: Responder) -> None:
+        """What a newcomer gets to read: the channel backlog, or what the mode gives them."""
+        mode = self.cfg["communication"]["mode"]
+        backlog = [msg.id for msg in self.messages if msg.route == "channel"]
+        if mode == "channel":
+            r.inbox.extend(backlog[-15:])
+        elif mode == "commander":
+            from_cmd = [i for i in backlog if self.messages[i].sender == getattr(self.commander, "idx", -1)]
+            r.inbox.extend(from_cmd[-3:])
+        r.seen_version = -1
+
+    def _look_at_dashboards(self, r: Responder) -> None:
+        """Everyone active sees which user-facing services alert, and whether they have cleared."""
+        sym = self.system.symptomatic & self.sg.alerting
+        prior = self.cfg["investigation"]["visible_suspicion"]
+        idx = np.flatnonzero(sym & (r.status == 0))
+        r.suspicion[idx] = np.maximum(r.suspicion[idx], prior)
+        if sym.any():
+            r.believes_fixed = False
+        r.seen_version = self.system.version
+
+    # ----- decisions -------------------------------------------------------
+    def _decide(self, r: Responder) -> None:
+        cands = candidates(self, r)
+        comps = np.array([c[3] for c in cands])
+        base = comps @ self.weights
+        noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
+        g = base + noise * r.decide_rng.gumbel(size=len(cands)) if noise > 0 else base
+        best = int(np.argmax(g))
+        self.decisions += 1
+        if self.record_trace:
+            d = self.decisions
+            top = int(np.argmax(r.suspicion))
+            context = (
+                round(r.fatigue, 4),
+                round(self.pressure, 4),
+                len(r.inbox),
+                top,
+                round(float(r.suspicion[top]), 4),
+                r.fault_belief,
+                r.team_stuck,
+            )
+            for i, (action, target, _detail, c) in enumerate(cands):
+                self.trace.append(
+                    (d, self.minute, r.idx, ACTION_INDEX[action], target, i == best, float(g[i]), float(base[i]), *c, *context)
+                )
+        action, target, detail, _ = cands[best]
+        self._start(r, action, target, detail)
+
+    def _busy(self, r: Responder, action: str, target: int, minutes: float, pending: Any = None) -> None:
+        dur = max(1, int(round(minutes)))
+        r.busy_until = self.minute + dur
+        r.action = (action, target)
+        r.pending = pending
+        r.minutes_by_kind[action] = r.minutes_by_kind.get(action, 0) + 1
+
+    def _write_minutes(self, r: Responder) -> float:
+        cc = self.cfg["communication"]
+        f = cc["structured_write_factor"] if cc["structured_updates"] else 1.0
+        return cc["write_minutes"] * f * r.slowdown() * self.coord_factor
+
+    def _start(self, r: Responder, action: str, target: int, detail: Any) -> None:
+        slow = r.slowdown() * self.coord_factor
+        if action == "investigate":
+            k = r.effective_knowledge(target)
+            r.claims[target] = r.idx
+            self._busy(r, action, target, self.cfg["investigation"]["base_minutes"] / (0.5 + k) * slow, ("investigate", target))
+        elif action == "remediate":
+            minutes = self.cfg["remediation"][f"{detail}_minutes"]
+            self.system.start_remediation(r.idx, detail, target, self.minute, minutes)
+            self.counts["remediations"] += 1
+            r.remedy_belief[target] = "running"
+            r.claims[target] = r.idx
+            r.unshared.append(Content("remedy_start", target, detail))
+            self.events.append((self.minute, r.name, f"started {detail} on {self.sg.names[target]}"))
+            self._busy(r, action, target, min(minutes, 3) * slow)
+        elif action in ("share", "relay"):
+            queue = r.unshared if action == "share" else r.relay_queue
+            queue.remove(detail)
+            self._send(r, detail)
+            self._busy(r, action, target, self._write_minutes(r))
+        elif action == "status_update":
+            r.last_update = self.minute
+            if r.role == "comms":
+                self._send(r, Content("external"), route_override=("external", ()))
+            else:
+                self._send(r, Content("status", target, r.fault_belief))
+            self._busy(r, action, target, self._write_minutes(r))
+        elif action == "page":
+            self._page(self.people[target], by=r)
+            self._busy(r, action, target, 1)
+        elif action == "read":
+            read_inbox(self, r)
+            self._busy(r, action, target, 1)
+        elif action == "coordinate":
+            self._send(r, Content("assign", target, detail))
+            r.claims[target] = detail
+            self._busy(r, action, target, self._write_minutes(r))
+        elif action == "other_duty":
+            self._busy(r, action, target, 5)
+        else:
+            self._busy(r, "wait", -1, 1)
+
+    def _finish(self, r: Responder) -> None:
+        """Apply the result of a finished investigation to the investigator's beliefs."""
+        kind, s = r.pending
+        r.pending = None
+        if kind != "investigate":
+            return
+        r.examined[s] += 1
+        k = r.effective_knowledge(s)
+        u = r.work_rng.random(2)
+        fault_idx = FAULT_INDEX[self.fault.kind]
+        visible = bool(self.system.symptomatic[s])
+        if s == self.fault.root and visible:
+            if u[0] < 0.25 + 0.7 * k:
+                guess = fault_idx if u[1] < 0.5 + 0.5 * k else int(r.work_rng.integers(len(FAULT_TYPES)))
+                self._conclude(r, Content("root", s, guess))
+                if self.times["diagnose"] is None:
+                    self.times["diagnose"] = self.minute
+        elif visible and self._dist[s] > 0:
+            if u[0] < 0.3 + 0.65 * k:
+                nxt = min((d for d in self.sg.deps[s] if self._dist[d] >= 0), key=lambda d: (self._dist[d], d))
+                self._conclude(r, Content("symptom", s, nxt))
+            elif u[0] < 0.3 + 0.65 * k + self.cfg["investigation"]["misjudge_rate"] * (1.0 - k):
+                # A service one knows little about looks like the culprit: it is broken, after all.
+                self._conclude(r, Content("root", s, int(r.work_rng.integers(len(FAULT_TYPES)))))
+        elif not visible and u[0] < 0.4 + 0.5 * k:
+            self._conclude(r, Content("healthy", s))
+
+    def _conclude(self, r: Responder, c: Content) -> None:
+        from .communication import understand
+
+        understand(self, r, c, r.idx)
+        if c.kind == "symptom":
+            r.claims[c.service] = -1
+        r.unshared.append(c)
+        self.events.append((self.minute, r.name, "concluded: " + describe(self, c)))
+
+    def _remediation_done(self, rem) -> None:
+        r = self.people[rem.actor]
+        ok = rem.reports_success
+        r.remedy_belief[rem.service] = "done" if ok else "failed"
+        r.believes_fixed = ok
+        r.claims[rem.service] = -1
+        if not ok:
+            r.learn_failure(rem.service, rem.remedy)
+        if not rem.succeeds:
+            self.counts["remediations_failed"] += 1
+            if rem.service != self.fault.root:
+                self.counts["remediations_wrong"] += 1
+        r.unshared.append(Content("remedy_result", rem.service, (rem.remedy, ok)))
+        self.events.append(
+            (
+                self.minute,
+                "system",
+                f"{rem.remedy} on {self.sg.names[rem.service]} finished; the tool says {'success' if ok else 'failure'}",
+            )
+        )
+
+    # ----- communication and paging ---------------------------------------
+    def _send(self, r: Responder, c: Content, route_override: tuple[str, tuple[int, ...]] | None = None) -> Message:
+        how, to = route_override or route(self, r, c)
+        cc = self.cfg["communication"]
+        clarity = cc["base_clarity"] + (cc["structured_clarity"] if cc["structured_updates"] else 0.0)
+        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * _ambiguity(c)
+        msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
+        self.messages.append(msg)
+        for j in to:
+            self.people[j].inbox.append(msg.id)
+        r.messages_sent += 1
+        self.counts["messages_sent"] += 1
+        return msg
+
+    def _page(self, p: Responder, by: Responder | None) -> None:
+        if p.state == "active":
+            return
+        if p.state == "paged":
+            self.counts["escalations"] += 1
+        p.state = "paged"
+        p.paged_at = self.minute
+        p.paged_by = by.idx if by is not None else None
+        self.counts["pages"] += 1
+        who = by.name if by is not None else "alerting"
+        self.events.append((self.minute, who, f"paged {p.name}"))
+        if by is not None:
+            top = int(np.argmax(by.suspicion))
+            self._send(by, Content("page", top if by.suspicion[top] > 0 else -1, by.fault_belief), route_override=("page", (p.idx,)))
+
+    # ----- records and the end --------------------------------------------
+    def _record_minute(self) -> None:
+        sys = self.system
+        root = self.fault.root
+        correct = sum(1 for i in self.active_idx if int(np.argmax(self.people[i].suspicion)) == root)
+        self.timeline.append(
+            (
+                self.minute,
+                self.n_active,
+                sys.severity,
+                sys.user_impact,
+                sys.fixed,
+                int(sys.symptomatic.sum()),
+                self.counts["messages_sent"],
+                self.counts["messages_misread"],
+                correct / self.n_active if self.n_active else 0.0,
+            )
+        )
+        if self.times["mitigate"] is None and not sys.user_impact:
+            self.times["mitigate"] = self.minute
+
+    def _check_end(self) -> None:
+        sys = self.system
+        window = self.cfg["remediation"]["stability_window"]
+        if sys.fixed and sys.healthy_since is not None and self.minute - sys.healthy_since >= window and self.n_active:
+            self.times["resolve"] = self.minute
+            self.running = False
+        elif self.minute >= self.cfg["run"]["max_minutes"]:
+            self.running = False
+
+    def run(self) -> IncidentModel:
+        """Run until resolved or censored; returns self so calls chain."""
+        while self.running:
+            self.step()
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        """The run's metrics as a JSON-ready dict (see ``docs/outputs.md``)."""
+        from .results import summarize
+
+        return summarize(self)
+
+
+def _ambiguity(c: Content) -> float:
+    from .communication import AMBIGUOUS
+
+    return AMBIGUOUS.get(c.kind, 1.0)

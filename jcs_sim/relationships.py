@@ -1,0 +1,130 @@
+"""Prior relationships: a weighted familiarity graph between responders.
+
+Why: familiarity shapes how well a message is understood, how readily one
+person pages another ("a surprise call from someone you know at 3AM vs a
+stranger"), and how accurately a responder knows who knows what
+(transactive memory). The graph is a networkx ``Graph`` (weights in 0-1) for
+users and files; the step loop reads the dense numpy matrix made from it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .config import ConfigError
+from .streams import Streams
+
+__all__ = ["build_relationships", "load_relationship_file", "familiarity_matrix", "transactive_beliefs"]
+
+HUB_ROLES = ("commander", "comms")
+
+
+def _beta(rng: np.random.Generator, mean: float, concentration: float = 12.0) -> float:
+    """A Beta draw with the given mean; degenerate means stay exact."""
+    if mean <= 0.0 or mean >= 1.0:
+        return float(mean)
+    return float(rng.beta(mean * concentration, (1 - mean) * concentration))
+
+
+def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], streams: Streams) -> nx.Graph:
+    """Load ``relationships.file`` or generate ties from team structure.
+
+    Same-team pairs are tied with probability ``within_density`` and weight
+    ~Beta(mean ``within_team``); cross-team pairs with ``across_density`` and
+    ``across_team``. The commander and comms lead know many people a little
+    (``commander_familiarity``).
+    """
+    rc = cfg["relationships"]
+    if rc["file"]:
+        return load_relationship_file(rc["file"], [p["name"] for p in people])
+    rng = streams.get("relationships")
+    g = nx.Graph()
+    g.add_nodes_from(p["name"] for p in people)
+    for i, a in enumerate(people):
+        for b in people[i + 1 :]:
+            u = rng.random()
+            if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES:
+                density, mean = 0.8, rc["commander_familiarity"]
+            elif a["team"] and a["team"] == b["team"]:
+                density, mean = rc["within_density"], rc["within_team"]
+            else:
+                density, mean = rc["across_density"], rc["across_team"]
+            w = _beta(rng, mean)
+            if u < density and w > 0:
+                g.add_edge(a["name"], b["name"], weight=w)
+    return g
+
+
+def load_relationship_file(path: str | Path, names: list[str]) -> nx.Graph:
+    """Read a relationship graph (JSON node-link or GraphML) and check it against the roster."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: relationship file not found (key relationships.file).")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if not text.strip():
+        raise ConfigError(f"{path}: relationship file is empty (key relationships.file).")
+    g = nx.Graph()
+    if path.suffix.lower() in (".graphml", ".xml"):
+        try:
+            g = nx.Graph(nx.read_graphml(path))
+        except Exception as exc:  # networkx raises several types for bad XML
+            raise ConfigError(f"{path}: not a valid GraphML file: {exc}.") from None
+        edges = [(a, b, d.get("weight")) for a, b, d in g.edges(data=True)]
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.") from None
+        if not isinstance(data, dict) or not isinstance(data.get("links", data.get("edges")), list):
+            raise ConfigError(f"{path}: expected a JSON node-link object with a 'links' list.")
+        edges = []
+        for i, link in enumerate(data.get("links", data.get("edges"))):
+            if not isinstance(link, dict) or "source" not in link or "target" not in link:
+                raise ConfigError(f"{path}: links[{i}] must be an object with 'source', 'target' and 'weight'.")
+            edges.append((str(link["source"]), str(link["target"]), link.get("weight")))
+        for node in data.get("nodes", []):
+            nid = str(node.get("id")) if isinstance(node, dict) else str(node)
+            if nid not in names:
+                raise ConfigError(f"{path}: node '{nid}' is not a responder (responders: {', '.join(names)}).")
+    known = set(names)
+    out = nx.Graph()
+    out.add_nodes_from(names)
+    for a, b, w in edges:
+        for person in (a, b):
+            if person not in known:
+                raise ConfigError(f"{path}: '{person}' is not a responder (responders: {', '.join(names)}).")
+        try:
+            weight = float(w)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{path}: tie {a}-{b} has weight {w!r}; allowed: a number from 0 to 1.") from None
+        if not np.isfinite(weight) or weight < 0 or weight > 1:
+            raise ConfigError(f"{path}: tie {a}-{b} has weight {w!r}; allowed: a number from 0 to 1 (familiarity cannot be negative).")
+        out.add_edge(a, b, weight=weight)
+    return out
+
+
+def familiarity_matrix(g: nx.Graph, names: list[str]) -> np.ndarray:
+    """Dense symmetric familiarity matrix in roster order; 1 on the diagonal."""
+    idx = {n: i for i, n in enumerate(names)}
+    f = np.eye(len(names))
+    for a, b, d in g.edges(data=True):
+        f[idx[a], idx[b]] = f[idx[b], idx[a]] = d.get("weight", 0.0)
+    return f
+
+
+def transactive_beliefs(fam: np.ndarray, team_knowledge: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """What each responder believes each other knows about each team's services.
+
+    ``team_knowledge[j, t]`` is j's true mean knowledge of team t's services.
+    ``result[i, j, t]`` adds error with sd ``noise * (1 - fam[i, j])``: you
+    know what your close colleagues know, and guess about strangers.
+    """
+    r, t = team_knowledge.shape
+    sd = noise * (1.0 - fam)[:, :, None]
+    err = rng.normal(0.0, 1.0, size=(r, r, t)) * sd
+    return np.clip(team_knowledge[None, :, :] + err, 0.0, 1.0)

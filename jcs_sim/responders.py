@@ -1,0 +1,181 @@
+"""Responders: who is on the incident, what each knows, how tired each is, what each believes.
+
+Why numpy arrays inside each agent: a responder's knowledge and beliefs are
+per service, and the goodness function reads them every decision; arrays
+keep that cheap for 500-service systems.
+
+Beliefs are the responder's own: what they think is wrong (``suspicion``,
+``status``, ``fault_belief``), what they think is being done (``remedy_belief``),
+and what they think others know (``knows``, transactive memory). Nothing here
+is the true state; the model only ever updates beliefs through what a
+responder sees (investigations, dashboards) and reads (messages).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from mesa import Agent
+
+from .config import ConfigError
+
+if TYPE_CHECKING:
+    from .model import IncidentModel
+    from .system import Fault, ServiceGraph
+
+__all__ = ["Responder", "build_roster", "initial_fatigue", "UNKNOWN", "HEALTHY", "SYMPTOM", "ROOT"]
+
+FIRST_NAMES = (
+    "Ana", "Ben", "Chloe", "Dev", "Emeka", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena", "Mateo",
+    "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Viktor", "Wen", "Xavi", "Yara", "Zoe",
+)  # fmt: skip
+
+# Belief status of a service, as seen by one responder.
+UNKNOWN, HEALTHY, SYMPTOM, ROOT = 0, 1, 2, 3
+
+
+def _name(i: int) -> str:
+    base = FIRST_NAMES[i % len(FIRST_NAMES)]
+    return base if i < len(FIRST_NAMES) else f"{base}{i // len(FIRST_NAMES) + 1}"
+
+
+def build_roster(cfg: dict[str, Any], sg: ServiceGraph, fault: Fault) -> list[dict[str, Any]]:
+    """The people on call for this incident, as plain dicts (roster entries).
+
+    Generated roster: the ops on-call of the team owning the first alerting
+    service (paged by the alert), ``sme_per_team`` SMEs from every other team
+    (paged only if someone decides to), and optionally a commander, a support
+    on-call and a comms lead. An explicit ``responders.roster`` replaces it.
+    """
+    rc = cfg["responders"]
+    if rc["roster"]:
+        people = [dict(p) for p in rc["roster"]]
+        for p in people:
+            if p["team"] and p["team"] not in sg.team_names and p["role"] in ("ops", "sme"):
+                raise ConfigError(
+                    f"config: responders.roster '{p['name']}' has team {p['team']!r}, which owns no service "
+                    f"(teams: {', '.join(sg.team_names)})."
+                )
+        if not any(p["paged_at_start"] for p in people):
+            raise ConfigError("config: responders.roster has nobody with paged_at_start = true; the first alert must page someone.")
+    else:
+        ops_team = sg.team_names[int(sg.team_of[fault.first_alert])]
+        people = [dict(role="ops", team=ops_team, paged_at_start=True)]
+        for team in sg.team_names:
+            if team != ops_team:
+                people += [dict(role="sme", team=team, paged_at_start=False) for _ in range(rc["sme_per_team"])]
+        if rc["include_commander"]:
+            people.append(dict(role="commander", team="", paged_at_start=False))
+        if rc["include_support"]:
+            people.append(dict(role="support", team="", paged_at_start=True))  # sees the alert in the on-call channel
+        if rc["include_comms"]:
+            people.append(dict(role="comms", team="", paged_at_start=False))
+        for i, p in enumerate(people):
+            p.update(name=_name(i), experience=rc["experience"], hours_awake=rc["hours_awake"])
+    staffed = {p["team"] for p in people if p["role"] in ("ops", "sme")}
+    unstaffed = [t for t in sg.team_names if t not in staffed]
+    if unstaffed and not rc["allow_unstaffed_teams"]:
+        raise ConfigError(
+            f"config: team(s) {', '.join(unstaffed)} own services but have no responder (ops or sme) on call; "
+            "add one to responders.roster, raise responders.sme_per_team, or set responders.allow_unstaffed_teams = true "
+            "to study an incident nobody from that team can join."
+        )
+    return people
+
+
+def initial_fatigue(cfg: dict[str, Any], hours_awake: float) -> float:
+    """Fatigue (0 rested .. ~1 exhausted) at the page, from the clock, wakefulness and sleep debt.
+
+    Circadian term: a cosine with its trough at 04:00 (Folkard & Tucker 2003
+    report the night-shift performance low in the early morning hours).
+    Wakefulness beyond 16 h adds linearly (Dawson & Reid 1997: 17 h awake
+    impairs like 0.05% blood alcohol).
+    """
+    fc = cfg["fatigue"]
+    hour = cfg["run"]["start_hour"]
+    circadian = fc["circadian"] * 0.5 * (1 + math.cos(2 * math.pi * (hour - 4.0) / 24.0))
+    awake = fc["per_hour_awake"] * max(0.0, hours_awake - 16.0)
+    debt = fc["per_hour_debt"] * cfg["responders"]["sleep_debt"]
+    return circadian + awake + debt
+
+
+class Responder(Agent):
+    """One person on the incident: a Mesa agent whose step is one minute of their work."""
+
+    def __init__(self, model: IncidentModel, idx: int, person: dict[str, Any], knowledge: np.ndarray) -> None:
+        super().__init__(model)
+        self.idx = idx
+        self.name: str = person["name"]
+        self.role: str = person["role"]
+        self.team: str = person["team"]
+        self.experience: float = person["experience"]
+        self.knowledge = knowledge  # true knowledge per service, 0-1
+        self.base_fatigue = initial_fatigue(model.cfg, person["hours_awake"])
+        self.fatigue = self.base_fatigue
+        self.asleep = model.is_night  # at night a page wakes people up
+        self.duty_load = (
+            model.cfg["responders"]["support_duty_load"] if self.role == "support" else model.cfg["responders"]["other_duty_load"]
+        )
+        # Lifecycle: "off" (not paged) -> "paged" -> "active".
+        self.state = "off"
+        self.paged_at: int | None = None
+        self.paged_by: int | None = None
+        self.joined_at: int | None = None
+        self.decide_rng = model.streams.get(f"responder.{self.name}.decide")
+        self.read_rng = model.streams.get(f"responder.{self.name}.read")
+        self.work_rng = model.streams.get(f"responder.{self.name}.work")
+        # Current action.
+        self.busy_until = -1
+        self.action: tuple[str, int] = ("none", -1)
+        self.pending: Any = None  # result to apply when the action ends
+        # Beliefs.
+        n = model.sg.n
+        self.status = np.zeros(n, dtype=np.int8)
+        self.suspicion = np.zeros(n)
+        self.examined = np.zeros(n, dtype=np.int16)
+        self.fault_belief = -1  # index into FAULT_TYPES, or -1
+        self.remedy_belief: dict[int, str] = {}  # service -> "running" | "failed" | "done" | "abandoned"
+        self.attempts: dict[tuple[int, str], int] = {}  # (service, remedy) -> failed tries known of
+        self.team_stuck = False  # believes nobody is doing anything useful
+        self.assigned = -1  # service the commander asked them to look at
+        self.seen_version = -1  # last dashboard state looked at
+        self.believes_fixed = False
+        self.claims = np.full(n, -1, dtype=np.int32)  # who they think is looking at each service
+        self.knows: np.ndarray | None = None  # [responder, team] believed knowledge (set by the model)
+        self.unshared: list[tuple] = []  # findings not yet told to anyone
+        self.inbox: list[int] = []  # message ids not yet read
+        self.last_update = 0
+        self.relay_queue: list[int] = []  # commander mode: messages to relay
+        # Workload accounting.
+        self.minutes_active = 0
+        self.minutes_by_kind: dict[str, int] = {}
+        self.messages_sent = 0
+        self.messages_read = 0
+        self.messages_misread = 0
+
+    # The step is the model's per-minute call; all logic lives in the model's
+    # submodules (goodness, communication) so that this class stays a record
+    # of one person's state.
+    def step(self) -> None:
+        self.model.step_responder(self)
+
+    def learn_failure(self, s: int, remedy: str) -> None:
+        """A remediation on ``s`` is known to have failed: try it less, doubt the diagnosis a little."""
+        key = (s, remedy)
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        self.suspicion[s] *= 0.8
+        self.fault_belief = -1  # the fix that should have worked did not: doubt the fault type
+        if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= 2 and self.status[s] == ROOT:
+            self.status[s] = UNKNOWN  # two failures: perhaps it is not the cause after all; look again
+
+    def effective_knowledge(self, s: int) -> float:
+        """Knowledge as usable now: dulled by fatigue, sharpened by experience."""
+        fc = self.model.cfg["fatigue"]
+        k = self.knowledge[s] * (1.0 - fc["judgement"] * min(self.fatigue, 1.5))
+        return min(1.0, max(0.0, k * (0.8 + 0.4 * self.experience)))
+
+    def slowdown(self) -> float:
+        """Multiplier on action durations from fatigue."""
+        return 1.0 + self.model.cfg["fatigue"]["slowdown"] * self.fatigue
