@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from . import __version__
-from .config import ConfigError, apply_overrides, config_to_toml, load_config
+from .config import ConfigError, apply_overrides, config_markdown, config_to_toml, load_config
 
 __all__ = ["main"]
 
@@ -85,7 +85,10 @@ def _cmd_config(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
-    print(config_to_toml(cfg, with_docs=not args.bare))
+    if args.markdown:
+        print(config_markdown(), end="")
+    else:
+        print(config_to_toml(cfg, with_docs=not args.bare))
     return 0
 
 
@@ -114,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("config", nargs="?", help="TOML config to resolve (default: the built-in scenario)")
     show.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
     show.add_argument("--bare", action="store_true", help="omit the documentation comments")
+    show.add_argument("--markdown", action="store_true", help="print the key reference as markdown (docs/config.md)")
     show.set_defaults(func=_cmd_config)
     return parser
 

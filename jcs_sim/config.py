@@ -448,3 +448,30 @@ def config_to_toml(cfg: dict[str, Any], with_docs: bool = True) -> str:
         lines.extend(f"{k} = {_toml_value(person[k])}" for k in ROSTER_KEYS)
         lines.append("")
     return "\n".join(lines)
+
+
+def config_markdown() -> str:
+    """Every config key as a markdown reference (``docs/config.md`` is generated from this)."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from `jcs_sim/config.py` by `jcs-sim config show --markdown`; do not edit by hand.",
+        "Every key can be set in a TOML file (`[section]` / `key = value`) or with `--set section.key=value`.",
+        "",
+    ]
+    for sec, keys in SCHEMA.items():
+        lines += [f"## [{sec}]", "", "| key | default | allowed | meaning |", "|---|---|---|---|"]
+        for key, p in keys.items():
+            unit = f" ({p.unit})" if p.unit else ""
+            lines.append(f"| `{key}` | `{_toml_value(p.default)}` | {p.allowed()}{unit} | {p.doc} |")
+        lines.append("")
+    lines += [
+        "## [[responders.roster]]",
+        "",
+        "An explicit roster replaces the generated one. One table per person:",
+        "",
+        "| key | default | allowed | meaning |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{k}` | `{_toml_value(p.default)}` | {p.allowed()} | {p.doc} |" for k, p in ROSTER_KEYS.items()]
+    return "\n".join(lines) + "\n"

@@ -182,7 +182,7 @@ def build_service_graph(cfg: dict[str, Any], streams: Streams) -> ServiceGraph:
     for t in range(n_teams):
         for j in range(per_team):
             layer = j % n_layers
-            word = LAYER_WORDS[min(layer, len(LAYER_WORDS) - 1)]
+            word = LAYER_WORDS[layer] if layer < len(LAYER_WORDS) else f"l{layer}-"
             name = f"{team_names[t]}-{word}{j // n_layers + 1}"
             g.add_node(name, team=team_names[t], layer=layer, alerting=layer < sc["alerting_layers"])
             layer_of.append(layer)
