@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import ConfigError, apply_overrides, config_markdown, config_to_toml, load_config
@@ -92,14 +92,32 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line error format (usage stays available through -h)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"jcs-sim: error: {self.prog}: {message} (see `{self.prog} -h`)\n")
+
+
+def _seed(text: str) -> int:
+    """A run seed: a non-negative integer (numpy's SeedSequence needs one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; allowed: an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; allowed: an integer >= 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jcs-sim", description="Simulate a joint cognitive incident team resolving an incident.")
+    parser = _Parser(prog="jcs-sim", description="Simulate a joint cognitive incident team resolving an incident.")
     parser.add_argument("--version", action="version", version=f"jcs-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one incident (the built-in default scenario without CONFIG)")
     run.add_argument("config", nargs="?", help="TOML config file (see `jcs-sim config show`)")
-    run.add_argument("--seed", type=int, default=0, help="run seed (default 0); same config and seed, same result")
+    run.add_argument("--seed", type=_seed, default=0, help="run seed (default 0); same config and seed, same result")
     run.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config key (repeatable)")
     run.add_argument("--out", metavar="DIR", help="write summary, timeline, decision trace and messages to DIR")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -428,7 +429,8 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # JSON string escapes are valid TOML basic-string escapes; DEL must be escaped in TOML too.
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     return repr(v)
 
 

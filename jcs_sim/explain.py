@@ -38,7 +38,10 @@ def _load(run_dir: Path) -> list[dict]:
     path = run_dir / "trace.parquet"
     if not path.exists():
         raise ConfigError(f"{run_dir}: no trace.parquet here; write one with `jcs-sim run --out {run_dir}`.")
-    return pq.read_table(path).to_pylist()
+    try:
+        return pq.read_table(path).to_pylist()
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ConfigError(f"{path}: cannot read the decision trace ({exc}); write it again with `jcs-sim run --out {run_dir}`.") from None
 
 
 def _why(chosen: dict, other: dict) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from mesa import Model
 
 from .communication import Content, Message, describe, read_inbox, route
-from .config import FAULT_TYPES, default_config
+from .config import FAULT_TYPES, ConfigError, default_config
 from .goodness import ACTIONS, candidates, pressure, weights
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
 from .responders import Responder, build_roster
@@ -36,6 +36,8 @@ class IncidentModel(Model):
     """
 
     def __init__(self, cfg: dict[str, Any] | None = None, seed: int = 0, record_trace: bool = True) -> None:
+        if int(seed) < 0:
+            raise ConfigError(f"seed {seed} is negative; allowed: an integer >= 0.")
         super().__init__(rng=int(seed))
         self.cfg = cfg if cfg is not None else default_config()
         self.seed = int(seed)

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .communication import describe
-from .config import FAULT_TYPES
+from .config import FAULT_TYPES, ConfigError
 from .goodness import ACTIONS, COMPONENTS
 
 if TYPE_CHECKING:
@@ -159,7 +159,12 @@ def messages_table(model: IncidentModel) -> pa.Table:
 def write_run(model: IncidentModel, out: str | Path) -> dict[str, Path]:
     """Write summary.json, config.json, timeline/trace/messages Parquet and events.jsonl to ``out``."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a directory (option --out).")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot create the output directory (option --out): {exc.strerror}.") from None
     paths = {
         "summary": out / "summary.json",
         "config": out / "config.json",

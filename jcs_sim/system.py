@@ -220,8 +220,9 @@ class Fault:
 def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fault:
     """Place the fault with the ``fault`` stream.
 
-    Without ``fault.root_cause`` the root is drawn among services whose
-    failure reaches an alerting service; with ``fault.cross_team`` the first
+    Without ``fault.root_cause`` the root is drawn among back-end services
+    whose failure reaches an alerting service (among the alerting services
+    themselves if there is none); with ``fault.cross_team`` the first
     alert fires on a service of another team, when the graph allows it.
     """
     fc = cfg["fault"]
@@ -234,17 +235,23 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
             )
         candidates = [sg.index(fc["root_cause"])]
     else:
-        candidates = [s for s in range(sg.n) if not sg.alerting[s] and sg.rdeps[s]] or list(range(sg.n))
-    closures = {}
+        candidates = [s for s in range(sg.n) if not sg.alerting[s] and sg.rdeps[s]]
     options = []
+    closures = {}
     for s in candidates:
         closure = dependents_closure(sg.rdeps, s)
         alerts = np.flatnonzero(closure & sg.alerting)
-        if alerts.size == 0:
-            alerts = np.array([s])
-        cross = alerts[sg.team_of[alerts] != sg.team_of[s]]
-        closures[s] = closure
-        options.append((s, alerts, cross))
+        if alerts.size or fc["root_cause"]:
+            # A root that reaches no alert (only possible when the user names it) alerts on itself.
+            alerts = alerts if alerts.size else np.array([s])
+            closures[s] = closure
+            options.append((s, alerts, alerts[sg.team_of[alerts] != sg.team_of[s]]))
+    if not options:  # no back-end failure would be seen: the fault sits on a user-facing service
+        for s in np.flatnonzero(sg.alerting):
+            s = int(s)
+            closures[s] = dependents_closure(sg.rdeps, s)
+            alerts = np.flatnonzero(closures[s] & sg.alerting)
+            options.append((s, alerts, alerts[sg.team_of[alerts] != sg.team_of[s]]))
     if fc["cross_team"] and not fc["root_cause"]:
         crossing = [o for o in options if o[2].size]
         options = crossing or options
