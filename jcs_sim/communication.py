@@ -141,6 +141,7 @@ def misunderstand(model: IncidentModel, c: Content, rng) -> Content:
 
 def understand(model: IncidentModel, reader: Responder, c: Content, sender: int) -> None:
     """Update the reader's beliefs with what they understood."""
+    reader.beliefs_changed()
     s = c.service
     k = c.kind
     if k == "root":

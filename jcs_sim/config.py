@@ -271,6 +271,13 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "w_coordination": P(
             1.0, "Weight of 'coordination': crowding, doing what someone else is believed to be doing, adding people.", 0.0, 10.0
         ),
+        "watch_minutes": P(
+            5,
+            "Minutes a responder who chose to wait keeps watching before deciding again, unless a message, a result or a change on the dashboards arrives first.",
+            1,
+            60,
+            unit="min",
+        ),
         "pressure_minutes": P(60.0, "Minutes over which time pressure builds to its full weight.", 1.0, 1000.0, unit="min"),
         "risk_aversion": P(1.0, "Weight of 'risk': reluctance to act (remediate) on a service the responder knows little about.", 0.0, 5.0),
     },

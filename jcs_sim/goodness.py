@@ -76,8 +76,8 @@ def pressure(model: IncidentModel) -> float:
     return model.system.severity / 3.0 * build
 
 
-def _role(r: Responder, action: str) -> float:
-    return ROLE_FIT[r.role].get(action, 0.0)
+def _role(rf: dict[str, float], action: str) -> float:
+    return rf.get(action, 0.0)
 
 
 def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
@@ -88,44 +88,41 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
     n_others = model.n_active - 1
     out: list[Candidate] = []
     role = r.role
-    write = (
-        cfg["communication"]["write_minutes"]
-        * (cfg["communication"]["structured_write_factor"] if cfg["communication"]["structured_updates"] else 1.0)
-        * slow
-    )
+    rf = ROLE_FIT[role]
+    ek = r.effective_knowledge
+    write = model.write_base * slow
 
     # Investigate: the most suspicious services not yet explained.
     susp = r.suspicion
-    order = np.argsort(-susp, kind="stable")[:3]
-    team_of = model.sg.team_of
+    order = r.top_suspects()
+    team_of = model.sg.team_list
     for s in order:
-        s = int(s)
         if susp[s] <= 0.02 or r.status[s] in (HEALTHY, SYMPTOM):
             continue
-        k = r.effective_knowledge(s)
+        k = ek(s)
         minutes = cfg["investigation"]["base_minutes"] / (0.5 + k) * slow
-        own = 0.3 if (role == "sme" and model.sg.team_names[team_of[s]] == r.team) else 0.0
+        own = 0.3 if (role == "sme" and team_of[s] == r.team_idx) else 0.0
         crowd = -0.6 if r.claims[s] not in (-1, r.idx) else 0.0
         if r.assigned == s:
             own += 0.3
-        evidence = 1.5 * susp[s] * (0.3 + 0.7 * k) * 0.6 ** r.examined[s]
-        out.append(("investigate", s, None, (evidence, 0.2 * P, -minutes / 20, 0.0, _role(r, "investigate") + own, 0.0, crowd, 0.0)))
+        evidence = 1.5 * float(susp[s]) * (0.3 + 0.7 * k) * 0.6 ** r.examined[s]
+        out.append(("investigate", s, None, (evidence, 0.2 * P, -minutes / 20, 0.0, _role(rf, "investigate") + own, 0.0, crowd, 0.0)))
 
     # Remediate. On a service believed to be the root: the remedies that fit the
     # believed fault type (or, with the type unknown, every remedy weighted by
     # its expected fit over the fault types). On a service only suspected: a
     # restart, the generic first try under pressure.
-    top = int(order[0])
+    top = order[0]
     concluded = r.status[top] == ROOT
     if (concluded or susp[top] >= 0.6) and r.remedy_belief.get(top) != "running":
-        k = r.effective_knowledge(top)
+        k = ek(top)
         if not concluded:
             options = [("restart", 0.5 * EXPECTED_FIT[REMEDY_INDEX["restart"]])]
         elif r.fault_belief >= 0:
             options = [(m, FIT_MATRIX[r.fault_belief, REMEDY_INDEX[m]]) for m in REMEDIATIONS]
         else:
             options = [(m, EXPECTED_FIT[REMEDY_INDEX[m]]) for m in REMEDIATIONS]
-        own = 0.2 if model.sg.team_names[team_of[top]] == r.team else 0.0
+        own = 0.2 if team_of[top] == r.team_idx else 0.0
         stuck = 0.3 if r.team_stuck and role in ("ops", "sme") else 0.0
         crowd = -0.8 if r.claims[top] not in (-1, r.idx) else 0.0
         for m, fit in options:
@@ -140,7 +137,7 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
                     "remediate",
                     top,
                     m,
-                    (evidence, urgency, -min(minutes, 3) * slow / 20, 0.0, _role(r, "remediate") + own, 0.0, crowd, -(1.0 - k)),
+                    (evidence, urgency, -min(minutes, 3) * slow / 20, 0.0, _role(rf, "remediate") + own, 0.0, crowd, -(1.0 - k)),
                 )
             )
 
@@ -151,13 +148,13 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
         social = 0.0
         if cfg["communication"]["mode"] == "direct":
             social = -0.2 * float(np.mean(1.0 - model.familiarity[r.idx, model.active_idx]))
-        out.append(("share", best.service, best, (evidence, -0.2 * P, -write / 10, social, _role(r, "share"), 0.0, 0.0, 0.0)))
+        out.append(("share", best.service, best, (evidence, -0.2 * P, -write / 10, social, _role(rf, "share"), 0.0, 0.0, 0.0)))
 
     # Relay (commander mode): pass on what the commander has understood.
     if r.relay_queue:
         best = max(r.relay_queue, key=lambda c: IMPORTANCE.get(c.kind, 0.2))
         evidence = IMPORTANCE.get(best.kind, 0.2) * min(1.0, n_others / 2)
-        out.append(("relay", best.service, best, (evidence, -0.2 * P, -write / 10, 0.0, _role(r, "relay"), 0.0, 0.0, 0.0)))
+        out.append(("relay", best.service, best, (evidence, -0.2 * P, -write / 10, 0.0, _role(rf, "relay"), 0.0, 0.0, 0.0)))
 
     # Status update at the expected cadence (commander; ops when no commander; comms externally).
     cmd = model.commander
@@ -176,8 +173,8 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
 
     # Page: whoever they believe knows most about the top suspect's team, and the commander.
     if r.knows is not None:
-        t = int(team_of[top])
-        k_top = r.effective_knowledge(top)
+        t = team_of[top]
+        k_top = ek(top)
         night = 1.0 if model.is_night else 0.0
         timeout = cfg["coordination"]["escalation_timeout"]
         best_j, best_k = -1, -1.0
@@ -194,24 +191,24 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
             evidence = 1.3 * best_k * max(susp[top], 0.3) * (1.0 - k_top)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
             out.append(
-                ("page", best_j, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(r, "page"), 0.0, -0.1 * model.n_active, 0.0))
+                ("page", best_j, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page"), 0.0, -0.1 * model.n_active, 0.0))
             )
         if cmd is not None and cmd is not r and cmd.state == "off":
             fam = model.familiarity[r.idx, cmd.idx]
             evidence = 0.3 * model.system.severity / 3 + (0.3 if model.n_active >= 3 else 0.0)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
-            out.append(("page", cmd.idx, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(r, "page") + 0.2, 0.0, 0.0, 0.0)))
+            out.append(("page", cmd.idx, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page") + 0.2, 0.0, 0.0, 0.0)))
         comms = model.comms
         if role == "commander" and comms is not None and comms.state == "off":
             evidence = 0.4 * model.system.severity / 3  # someone must tell the users
             social = -0.8 * (1.0 - model.familiarity[r.idx, comms.idx]) * (1.0 + night)
-            out.append(("page", comms.idx, None, (evidence, 0.2 * P, -0.05, social, _role(r, "page"), 0.0, 0.0, 0.0)))
+            out.append(("page", comms.idx, None, (evidence, 0.2 * P, -0.05, social, _role(rf, "page"), 0.0, 0.0, 0.0)))
 
     # Read the channel / direct messages.
     if r.inbox:
         n = len(r.inbox)
         evidence = 0.6 * (1.0 - math.exp(-n / 3.0))
-        out.append(("read", -1, None, (evidence, -0.1 * P, -0.05, 0.0, _role(r, "read"), 0.0, 0.0, 0.0)))
+        out.append(("read", -1, None, (evidence, -0.1 * P, -0.05, 0.0, _role(rf, "read"), 0.0, 0.0, 0.0)))
 
     # Coordinate (commander): ask the best-placed idle person to take a suspect.
     if role == "commander" and n_others > 0:
@@ -219,13 +216,13 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
             s = int(s)
             if susp[s] <= 0.3 or r.claims[s] != -1 or r.status[s] in (HEALTHY, SYMPTOM):
                 continue
-            t = int(team_of[s])
+            t = team_of[s]
             j = max(model.active_idx, key=lambda j: (r.knows[j, t] if j != r.idx else -1.0, -j))
             if j == r.idx:
                 continue
             evidence = 0.8 * susp[s] * r.knows[j, t]
             out.append(
-                ("coordinate", s, j, (evidence, 0.1 * P, -write / 10, 0.0, _role(r, "coordinate"), 0.0, -0.05 * model.n_active, 0.0))
+                ("coordinate", s, j, (evidence, 0.1 * P, -write / 10, 0.0, _role(rf, "coordinate"), 0.0, -0.05 * model.n_active, 0.0))
             )
             break
 

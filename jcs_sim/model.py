@@ -63,6 +63,10 @@ class IncidentModel(Model):
         for p in self.people:
             p.knows = tm[p.idx]
         self.weights = weights(self.cfg)
+        self.weights_list: list[float] = self.weights.tolist()
+        cc = self.cfg["communication"]
+        # Minutes to write a message before fatigue and coordination: templates are slower.
+        self.write_base = cc["write_minutes"] * (cc["structured_write_factor"] if cc["structured_updates"] else 1.0)
         # Communication and records.
         self.messages: list[Message] = []
         self.counts = dict(
@@ -136,7 +140,7 @@ class IncidentModel(Model):
         if cmd is not None and cmd.state == "off" and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]:
             self._page(cmd, by=None)
         for p in self.people:
-            p.step()
+            self.step_responder(p)  # Responder.step does the same; the direct call skips a frame per agent-step
         self._record_minute()
         self._check_end()
 
@@ -149,16 +153,21 @@ class IncidentModel(Model):
             self._maybe_acknowledge(r)
             return
         r.minutes_active += 1
-        r.fatigue = r.base_fatigue + self.cfg["fatigue"]["per_incident_hour"] * r.minutes_active / 60.0
         if self.system.version != r.seen_version:
             self._look_at_dashboards(r)
-        if r.busy_until > m:
+        if r.busy_until > m and not (r.action[0] == "wait" and self._news(r)):
             kind = r.action[0]
             r.minutes_by_kind[kind] = r.minutes_by_kind.get(kind, 0) + 1
             return
+        # Fatigue is read only when deciding, finishing and reading, so update it here.
+        r.set_fatigue(r.base_fatigue + self.cfg["fatigue"]["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
         if r.pending is not None:
             self._finish(r)
         self._decide(r)
+
+    def _news(self, r: Responder) -> bool:
+        """Whether something new reached a watching responder: a message, a changed dashboard, a result."""
+        return (len(r.inbox), len(r.unshared), self.system.version) != r.watch_snapshot
 
     def _maybe_acknowledge(self, r: Responder) -> None:
         cc = self.cfg["coordination"]
@@ -193,7 +202,9 @@ class IncidentModel(Model):
         sym = self.system.symptomatic & self.sg.alerting
         prior = self.cfg["investigation"]["visible_suspicion"]
         idx = np.flatnonzero(sym & (r.status == 0))
-        r.suspicion[idx] = np.maximum(r.suspicion[idx], prior)
+        if idx.size:
+            r.suspicion[idx] = np.maximum(r.suspicion[idx], prior)
+            r.beliefs_changed()
         if sym.any():
             r.believes_fixed = False
         r.seen_version = self.system.version
@@ -201,15 +212,17 @@ class IncidentModel(Model):
     # ----- decisions -------------------------------------------------------
     def _decide(self, r: Responder) -> None:
         cands = candidates(self, r)
-        comps = np.array([c[3] for c in cands])
-        base = comps @ self.weights
+        # Plain Python on purpose: for ~10 candidates x 8 components numpy's
+        # per-call overhead costs more than the arithmetic (see docs/performance.md).
+        w0, w1, w2, w3, w4, w5, w6, w7 = self.weights_list
+        base = [w0 * a + w1 * b + w2 * c + w3 * d + w4 * e + w5 * f + w6 * g + w7 * h for _, _, _, (a, b, c, d, e, f, g, h) in cands]
         noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
-        g = base + noise * r.decide_rng.gumbel(size=len(cands)) if noise > 0 else base
-        best = int(np.argmax(g))
+        g = [b + noise * e for b, e in zip(base, r.gumbel(len(cands)), strict=True)] if noise > 0 else base
+        best = max(range(len(g)), key=g.__getitem__)
         self.decisions += 1
         if self.record_trace:
             d = self.decisions
-            top = int(np.argmax(r.suspicion))
+            top = r.top_suspects()[0]
             context = (
                 round(r.fatigue, 4),
                 round(self.pressure, 4),
@@ -220,9 +233,7 @@ class IncidentModel(Model):
                 r.team_stuck,
             )
             for i, (action, target, _detail, c) in enumerate(cands):
-                self.trace.append(
-                    (d, self.minute, r.idx, ACTION_INDEX[action], target, i == best, float(g[i]), float(base[i]), *c, *context)
-                )
+                self.trace.append((d, self.minute, r.idx, ACTION_INDEX[action], target, i == best, g[i], base[i], *c, *context))
         action, target, detail, _ = cands[best]
         self._start(r, action, target, detail)
 
@@ -234,9 +245,7 @@ class IncidentModel(Model):
         r.minutes_by_kind[action] = r.minutes_by_kind.get(action, 0) + 1
 
     def _write_minutes(self, r: Responder) -> float:
-        cc = self.cfg["communication"]
-        f = cc["structured_write_factor"] if cc["structured_updates"] else 1.0
-        return cc["write_minutes"] * f * r.slowdown() * self.coord_factor
+        return self.write_base * r.slowdown() * self.coord_factor
 
     def _start(self, r: Responder, action: str, target: int, detail: Any) -> None:
         slow = r.slowdown() * self.coord_factor
@@ -278,7 +287,9 @@ class IncidentModel(Model):
         elif action == "other_duty":
             self._busy(r, action, target, 5)
         else:
-            self._busy(r, "wait", -1, 1)
+            # Watch the channel and dashboards; decide again when something new arrives.
+            self._busy(r, "wait", -1, self.cfg["goodness"]["watch_minutes"])
+            r.watch_snapshot = (len(r.inbox), len(r.unshared), self.system.version)
 
     def _finish(self, r: Responder) -> None:
         """Apply the result of a finished investigation to the investigator's beliefs."""
@@ -363,14 +374,15 @@ class IncidentModel(Model):
         who = by.name if by is not None else "alerting"
         self.events.append((self.minute, who, f"paged {p.name}"))
         if by is not None:
-            top = int(np.argmax(by.suspicion))
+            top = by.top_suspects()[0]
             self._send(by, Content("page", top if by.suspicion[top] > 0 else -1, by.fault_belief), route_override=("page", (p.idx,)))
 
     # ----- records and the end --------------------------------------------
     def _record_minute(self) -> None:
         sys = self.system
         root = self.fault.root
-        correct = sum(1 for i in self.active_idx if int(np.argmax(self.people[i].suspicion)) == root)
+        # The team's belief about the cause costs an argmax per person: only for recorded runs.
+        correct = sum(1 for i in self.active_idx if self.people[i].top_suspects()[0] == root) if self.record_trace else 0
         self.timeline.append(
             (
                 self.minute,
@@ -378,7 +390,7 @@ class IncidentModel(Model):
                 sys.severity,
                 sys.user_impact,
                 sys.fixed,
-                int(sys.symptomatic.sum()),
+                sys.n_symptomatic,
                 self.counts["messages_sent"],
                 self.counts["messages_misread"],
                 correct / self.n_active if self.n_active else 0.0,

@@ -110,10 +110,17 @@ class Responder(Agent):
         self.name: str = person["name"]
         self.role: str = person["role"]
         self.team: str = person["team"]
+        self.team_idx = model.sg.team_names.index(self.team) if self.team in model.sg.team_names else -1
         self.experience: float = person["experience"]
         self.knowledge = knowledge  # true knowledge per service, 0-1
+        self._k_list: list[float] = knowledge.tolist()  # the same, for cheap scalar reads
+        self._k_factor = 1.0  # fatigue and experience multiplier on knowledge, updated each minute
+        self._slow = 1.0  # action-duration multiplier from fatigue, updated each minute
+        self._gumbel = np.empty(0)  # pre-drawn decision noise, consumed in order
+        self._gumbel_at = 0
         self.base_fatigue = initial_fatigue(model.cfg, person["hours_awake"])
         self.fatigue = self.base_fatigue
+        self.set_fatigue(self.base_fatigue, model.cfg)
         self.asleep = model.is_night  # at night a page wakes people up
         self.duty_load = (
             model.cfg["responders"]["support_duty_load"] if self.role == "support" else model.cfg["responders"]["other_duty_load"]
@@ -129,12 +136,14 @@ class Responder(Agent):
         # Current action.
         self.busy_until = -1
         self.action: tuple[str, int] = ("none", -1)
+        self.watch_snapshot: tuple[int, int, int] = (0, 0, 0)  # what a waiting responder last saw
         self.pending: Any = None  # result to apply when the action ends
         # Beliefs.
         n = model.sg.n
         self.status = np.zeros(n, dtype=np.int8)
         self.suspicion = np.zeros(n)
-        self.examined = np.zeros(n, dtype=np.int16)
+        self.examined = [0] * n  # own investigations per service (a list: read one at a time)
+        self._top: list[int] | None = None  # cached most-suspected services; None when beliefs changed
         self.fault_belief = -1  # index into FAULT_TYPES, or -1
         self.remedy_belief: dict[int, str] = {}  # service -> "running" | "failed" | "done" | "abandoned"
         self.attempts: dict[tuple[int, str], int] = {}  # (service, remedy) -> failed tries known of
@@ -142,7 +151,7 @@ class Responder(Agent):
         self.assigned = -1  # service the commander asked them to look at
         self.seen_version = -1  # last dashboard state looked at
         self.believes_fixed = False
-        self.claims = np.full(n, -1, dtype=np.int32)  # who they think is looking at each service
+        self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
         self.knows: np.ndarray | None = None  # [responder, team] believed knowledge (set by the model)
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
@@ -166,16 +175,45 @@ class Responder(Agent):
         key = (s, remedy)
         self.attempts[key] = self.attempts.get(key, 0) + 1
         self.suspicion[s] *= 0.8
+        self._top = None
         self.fault_belief = -1  # the fix that should have worked did not: doubt the fault type
         if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= 2 and self.status[s] == ROOT:
             self.status[s] = UNKNOWN  # two failures: perhaps it is not the cause after all; look again
 
+    def set_fatigue(self, fatigue: float, cfg: dict[str, Any]) -> None:
+        """Update fatigue and the multipliers derived from it (once a minute, not per read)."""
+        fc = cfg["fatigue"]
+        self.fatigue = fatigue
+        self._k_factor = (1.0 - fc["judgement"] * min(fatigue, 1.5)) * (0.8 + 0.4 * self.experience)
+        self._slow = 1.0 + fc["slowdown"] * fatigue
+
+    def beliefs_changed(self) -> None:
+        """Called wherever suspicion changes, so the ranking of suspects is recomputed lazily."""
+        self._top = None
+
+    def top_suspects(self) -> list[int]:
+        """The three most-suspected services, most suspected first (ties: lower id first)."""
+        if self._top is None:
+            self._top = np.argsort(-self.suspicion, kind="stable")[:3].tolist()
+        return self._top
+
+    def gumbel(self, n: int) -> list[float]:
+        """``n`` draws of decision noise from this responder's stream, drawn in blocks for speed.
+
+        Drawing in blocks keeps the sequence a pure function of the stream, so
+        runs stay reproducible and common random numbers are preserved.
+        """
+        if self._gumbel_at + n > self._gumbel.size:
+            self._gumbel = np.concatenate([self._gumbel[self._gumbel_at :], self.decide_rng.gumbel(size=256)])
+            self._gumbel_at = 0
+        out = self._gumbel[self._gumbel_at : self._gumbel_at + n].tolist()
+        self._gumbel_at += n
+        return out
+
     def effective_knowledge(self, s: int) -> float:
         """Knowledge as usable now: dulled by fatigue, sharpened by experience."""
-        fc = self.model.cfg["fatigue"]
-        k = self.knowledge[s] * (1.0 - fc["judgement"] * min(self.fatigue, 1.5))
-        return min(1.0, max(0.0, k * (0.8 + 0.4 * self.experience)))
+        return min(1.0, max(0.0, self._k_list[s] * self._k_factor))
 
     def slowdown(self) -> float:
         """Multiplier on action durations from fatigue."""
-        return 1.0 + self.model.cfg["fatigue"]["slowdown"] * self.fatigue
+        return self._slow

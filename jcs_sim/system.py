@@ -65,6 +65,9 @@ class ServiceGraph:
     alerting: np.ndarray  # bool, per service: carries a user-facing alert
     graph: nx.DiGraph = field(repr=False)
 
+    def __post_init__(self) -> None:
+        self.team_list: list[int] = self.team_of.tolist()  # for cheap scalar reads in the step loop
+
     @property
     def n(self) -> int:
         return len(self.names)
@@ -203,7 +206,7 @@ def build_service_graph(cfg: dict[str, Any], streams: Streams) -> ServiceGraph:
             pool = own if own.size and rng.random() < sc["team_locality"] else deeper[team_arr[deeper] != team_arr[s]]
             if pool.size == 0:
                 pool = deeper
-            g.add_edge(name, names[int(rng.choice(pool))])
+            g.add_edge(name, names[int(pool[rng.integers(len(pool))])])  # same draw as rng.choice, faster
     return _from_networkx(g, "generated graph")
 
 
@@ -299,6 +302,9 @@ class SystemState:
         self.symptomatic = fault.impacted.copy()
         self.healthy_since: int | None = None
         self.version = 0
+        self.user_impact = bool(np.any(self.symptomatic & sg.alerting))
+        self.n_symptomatic = int(self.symptomatic.sum())
+        self._symptom_key: tuple = (True, ())  # what the current symptoms were derived from
 
     @property
     def fault_active(self) -> bool:
@@ -337,6 +343,10 @@ class SystemState:
 
     def _update_symptoms(self, minute: int) -> None:
         fault_visible = (not self.fixed) and minute >= self.relief_until
+        key = (fault_visible, tuple(r.service for r in self.running if r.remedy == "failover"))
+        if key == self._symptom_key:  # nothing that shapes the symptoms changed this minute
+            return
+        self._symptom_key = key
         sym = self.fault.impacted.copy() if fault_visible else np.zeros(self.sg.n, dtype=bool)
         for rem in self.running:
             if rem.remedy == "failover":  # a failover leaves the service down until it completes
@@ -347,11 +357,9 @@ class SystemState:
         if not np.array_equal(sym, self.symptomatic):
             self.version += 1  # responders re-read the dashboards only when they change
         self.symptomatic = sym
-        if sym.any():
+        self.user_impact = bool(np.any(sym & self.sg.alerting))  # computed on change, read often
+        self.n_symptomatic = int(sym.sum())
+        if self.n_symptomatic:
             self.healthy_since = None
         elif self.healthy_since is None:
             self.healthy_since = minute
-
-    @property
-    def user_impact(self) -> bool:
-        return bool(np.any(self.symptomatic & self.sg.alerting))
