@@ -79,7 +79,7 @@ def route(model: IncidentModel, sender: Responder, content: Content) -> tuple[st
     out: list[int] = []
     if content.service >= 0 and sender.knows is not None:
         team = int(model.sg.team_of[content.service])
-        best = max(active, key=lambda j: (sender.knows[j, team], -j))
+        best = max(active, key=lambda j: (sender.knows[j][team], -j))
         out.append(best)
     if cmd_active and cmd.idx != sender.idx and cmd.idx not in out:
         out.append(cmd.idx)
@@ -91,7 +91,7 @@ def misread_probability(model: IncidentModel, msg: Message, reader: Responder, s
     cc = model.cfg["communication"]
     if not cc["misreading"]:
         return 0.0
-    fam = model.familiarity[msg.sender, reader.idx]
+    fam = model.fam[msg.sender][reader.idx]
     know = reader.knowledge[msg.content.service] if msg.content.service >= 0 else 0.5
     z = (
         cc["misread_base"]
@@ -141,7 +141,7 @@ def misunderstand(model: IncidentModel, c: Content, rng) -> Content:
 
 def understand(model: IncidentModel, reader: Responder, c: Content, sender: int) -> None:
     """Update the reader's beliefs with what they understood."""
-    reader.beliefs_changed()
+    reader._top = None  # beliefs_changed(), inlined: this runs for every message read
     s = c.service
     k = c.kind
     if k == "root":

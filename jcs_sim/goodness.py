@@ -178,30 +178,28 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
         night = 1.0 if model.is_night else 0.0
         timeout = cfg["coordination"]["escalation_timeout"]
         best_j, best_k = -1, -1.0
-        for p in model.people:
-            if p.state == "active" or p is r or p.role in ("commander", "comms", "support"):
-                continue
-            if p.state == "paged" and model.minute - p.paged_at < timeout:
-                continue
-            if r.knows[p.idx, t] > best_k:
-                best_j, best_k = p.idx, r.knows[p.idx, t]
+        for p in model.pageable:  # ops and SMEs not yet active (updated once a minute)
+            if p.state == "active" or (p.state == "paged" and model.minute - p.paged_at < timeout):
+                continue  # joined earlier this minute, or paged recently enough to wait for
+            if r.knows[p.idx][t] > best_k:
+                best_j, best_k = p.idx, r.knows[p.idx][t]
         stuck = 0.5 if r.team_stuck else 0.0
         if best_j >= 0:
-            fam = model.familiarity[r.idx, best_j]
+            fam = model.fam[r.idx][best_j]
             evidence = 1.3 * best_k * max(susp[top], 0.3) * (1.0 - k_top)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
             out.append(
                 ("page", best_j, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page"), 0.0, -0.1 * model.n_active, 0.0))
             )
         if cmd is not None and cmd is not r and cmd.state == "off":
-            fam = model.familiarity[r.idx, cmd.idx]
+            fam = model.fam[r.idx][cmd.idx]
             evidence = 0.3 * model.system.severity / 3 + (0.3 if model.n_active >= 3 else 0.0)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
             out.append(("page", cmd.idx, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page") + 0.2, 0.0, 0.0, 0.0)))
         comms = model.comms
         if role == "commander" and comms is not None and comms.state == "off":
             evidence = 0.4 * model.system.severity / 3  # someone must tell the users
-            social = -0.8 * (1.0 - model.familiarity[r.idx, comms.idx]) * (1.0 + night)
+            social = -0.8 * (1.0 - model.fam[r.idx][comms.idx]) * (1.0 + night)
             out.append(("page", comms.idx, None, (evidence, 0.2 * P, -0.05, social, _role(rf, "page"), 0.0, 0.0, 0.0)))
 
     # Read the channel / direct messages.
@@ -217,10 +215,10 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
             if susp[s] <= 0.3 or r.claims[s] != -1 or r.status[s] in (HEALTHY, SYMPTOM):
                 continue
             t = team_of[s]
-            j = max(model.active_idx, key=lambda j: (r.knows[j, t] if j != r.idx else -1.0, -j))
+            j = max(model.active_idx, key=lambda j: (r.knows[j][t] if j != r.idx else -1.0, -j))
             if j == r.idx:
                 continue
-            evidence = 0.8 * susp[s] * r.knows[j, t]
+            evidence = 0.8 * susp[s] * r.knows[j][t]
             out.append(
                 ("coordinate", s, j, (evidence, 0.1 * P, -write / 10, 0.0, _role(rf, "coordinate"), 0.0, -0.05 * model.n_active, 0.0))
             )

@@ -61,7 +61,8 @@ class IncidentModel(Model):
         team_k = self._team_knowledge(knowledge)
         tm = transactive_beliefs(self.familiarity, team_k, self.cfg["relationships"]["transactive_noise"], self.streams.get("transactive"))
         for p in self.people:
-            p.knows = tm[p.idx]
+            p.knows = tm[p.idx].tolist()  # nested lists: read one value at a time in g
+        self.fam: list[list[float]] = self.familiarity.tolist()  # the same, for scalar reads
         self.weights = weights(self.cfg)
         self.weights_list: list[float] = self.weights.tolist()
         cc = self.cfg["communication"]
@@ -88,6 +89,7 @@ class IncidentModel(Model):
         self.n_active = 0
         self.active_idx: list[int] = []
         self.coord_factor = 1.0
+        self.pageable: list[Responder] = []
         self.pressure = 0.0
         for p in self.people:
             if roster[p.idx]["paged_at_start"]:
@@ -133,6 +135,7 @@ class IncidentModel(Model):
         for rem in finished:
             self._remediation_done(rem)
         self.active_idx = [p.idx for p in self.people if p.state == "active"]
+        self.pageable = [p for p in self.people if p.state != "active" and p.role in ("ops", "sme")]
         self.n_active = len(self.active_idx)
         self.coord_factor = 1.0 + self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)
         self.pressure = pressure(self)

@@ -152,7 +152,7 @@ class Responder(Agent):
         self.seen_version = -1  # last dashboard state looked at
         self.believes_fixed = False
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
-        self.knows: np.ndarray | None = None  # [responder, team] believed knowledge (set by the model)
+        self.knows: list[list[float]] | None = None  # [responder][team] believed knowledge (set by the model)
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
