@@ -49,7 +49,7 @@ class Message:
     minute: int
     sender: int
     recipients: tuple[int, ...]
-    route: str  # channel | dm | relay | page | external
+    route: str  # channel | dm | page | external
     content: Content
     clarity: float
     reads: list[tuple[int, int, bool, Content]] = field(default_factory=list)  # (minute, reader, misread, understood)
@@ -189,7 +189,7 @@ def read_inbox(model: IncidentModel, reader: Responder) -> int:
     """One minute of reading: carefully up to ``read_rate`` messages, or skim all of a busy inbox."""
     cc = model.cfg["communication"]
     skimming = len(reader.inbox) > cc["skim_threshold"]
-    n = len(reader.inbox) if skimming else max(1, int(cc["read_rate"]))
+    n = len(reader.inbox) if skimming else cc["read_rate"]
     batch, reader.inbox = reader.inbox[:n], reader.inbox[n:]
     for mid in batch:
         msg = model.messages[mid]

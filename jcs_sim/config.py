@@ -87,7 +87,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         ),
         "start_hour": P(
             14.0,
-            "Clock hour (0-24) at which the first alert fires; drives circadian fatigue and how fast a sleeping responder answers a page.",
+            "Clock hour (0-24) at which the first alert fires. The clock then advances one minute per step; the hour drives circadian fatigue, whether a paged responder is asleep (23:00-07:00), and reluctance to page at night.",
             0.0,
             24.0,
             unit="h",
@@ -101,7 +101,12 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "n_teams": P(4, "Number of teams owning services in a generated graph.", 1, 100),
         "services_per_team": P(8, "Services owned by each team in a generated graph.", 1, 500),
         "n_layers": P(4, "Layers of a generated microservice topology: layer 0 is user-facing, deeper layers are shared back-ends.", 2, 20),
-        "deps_per_service": P(2.0, "Mean number of dependencies of a service on services in deeper layers (generated graph).", 0.0, 20.0),
+        "deps_per_service": P(
+            2.0,
+            "Mean of the Poisson draw of dependencies per service on services in the next two layers (at least 1 is drawn, so the realised mean is a little higher; generated graph).",
+            0.0,
+            20.0,
+        ),
         "team_locality": P(
             0.5,
             "Probability that a generated dependency stays inside the owning team's services when the team has one in a deeper layer; lower values make faults cross team boundaries more often.",
@@ -163,7 +168,10 @@ SCHEMA: dict[str, dict[str, Param]] = {
     },
     "responders": {
         "sme_per_team": P(1, "Subject-matter experts available to be paged from each team other than the paged ops on-call's.", 0, 20),
-        "include_commander": P(True, "Include an incident commander (paged by the ops on-call, or joins when the incident is severe)."),
+        "include_commander": P(
+            True,
+            "Include an incident commander: paged by any responder whose g chooses to, or automatically at severity >= coordination.commander_join_severity.",
+        ),
         "include_support": P(
             True,
             "Include a support on-call who is notified by the first alert, watches the channel and answers internal users (the bystander).",
@@ -173,7 +181,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "shallow_knowledge": P(0.15, "Mean knowledge (0-1) of a responder on other teams' services.", 0.0, 1.0),
         "knowledge_sd": P(0.08, "Standard deviation of per-service knowledge around those means (clipped to 0-1).", 0.0, 0.5),
         "experience": P(0.5, "Mean experience (0-1): speeds investigation and sharpens judgement.", 0.0, 1.0),
-        "hours_awake": P(6.0, "Hours each responder has been awake when paged.", 0.0, 72.0, unit="h"),
+        "hours_awake": P(6.0, "Hours each responder has been awake at the first alert (grows with the clock).", 0.0, 72.0, unit="h"),
         "sleep_debt": P(0.0, "Hours of sleep owed from previous nights (adds to fatigue).", 0.0, 48.0, unit="h"),
         "support_duty_load": P(
             0.5, "Load (0-1) of other duties on the support on-call (internal users' questions): a conflicting goal in g.", 0.0, 1.0
@@ -205,12 +213,14 @@ SCHEMA: dict[str, dict[str, Param]] = {
             choices=("channel", "commander", "direct"),
         ),
         "update_cadence": P(15, "Minutes between status updates the commander (or ops on-call) is expected to post.", 1, 240, unit="min"),
-        "structured_updates": P(False, "Templated updates: clearer to strangers, slower to write."),
+        "structured_updates": P(
+            False, "Templated messages (every incident message, not only status updates): clearer to strangers, slower to write."
+        ),
         "structured_clarity": P(0.25, "Clarity added by a template.", 0.0, 1.0),
         "structured_write_factor": P(1.8, "Writing time multiplier of a templated message.", 1.0, 10.0),
         "write_minutes": P(1.5, "Minutes to write a free-form message (before fatigue and coordination load).", 0.1, 30.0, unit="min"),
         "base_clarity": P(0.65, "Clarity (0-1) of a free-form message from a rested writer.", 0.0, 1.0),
-        "read_rate": P(4.0, "Messages a responder can read carefully per minute.", 0.5, 100.0, unit="msg/min"),
+        "read_rate": P(4, "Messages a responder can read carefully in one minute of reading.", 1, 100, unit="msg/min"),
         "skim_threshold": P(8, "Unread messages above which a reader skims (reads everything at once, understanding less).", 1, 1000),
         "misreading": P(True, "Switch: when false, no message is ever misread."),
         "misread_base": P(
@@ -224,9 +234,13 @@ SCHEMA: dict[str, dict[str, Param]] = {
     },
     "coordination": {
         "ack_minutes_awake": P(
-            3.0, "Mean minutes for an awake responder to notice a page (per-minute hazard 1/value).", 0.5, 120.0, unit="min"
+            3.0,
+            "Time scale m for an awake responder to notice a page: the per-minute chance is 1 - exp(-(1 + re-pages) / m).",
+            0.5,
+            120.0,
+            unit="min",
         ),
-        "ack_minutes_asleep": P(12.0, "Mean minutes for a sleeping responder to wake and acknowledge a page.", 0.5, 240.0, unit="min"),
+        "ack_minutes_asleep": P(12.0, "The same time scale for a responder paged at night (asleep).", 0.5, 240.0, unit="min"),
         "escalation_timeout": P(10, "Minutes after which an unacknowledged page is re-sent (an escalation).", 1, 240, unit="min"),
         "coordination_cost": P(
             0.06,
@@ -278,7 +292,13 @@ SCHEMA: dict[str, dict[str, Param]] = {
             60,
             unit="min",
         ),
-        "pressure_minutes": P(60.0, "Minutes over which time pressure builds to its full weight.", 1.0, 1000.0, unit="min"),
+        "pressure_minutes": P(
+            60.0,
+            "Time pressure while users are hurting is severity/3 x min(1, 0.3 + minute / pressure_minutes): it starts at 30% and is full after 0.7 x this many minutes.",
+            1.0,
+            1000.0,
+            unit="min",
+        ),
         "risk_aversion": P(1.0, "Weight of 'risk': reluctance to act (remediate) on a service the responder knows little about.", 0.0, 5.0),
     },
 }

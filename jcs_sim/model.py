@@ -19,7 +19,7 @@ from .communication import Content, Message, describe, read_inbox, route
 from .config import FAULT_TYPES, ConfigError, default_config
 from .goodness import ACTIONS, candidates, pressure, weights
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
-from .responders import Responder, build_roster
+from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at
 from .streams import Streams
 from .system import FAULT_INDEX, SystemState, build_service_graph, choose_fault
 
@@ -44,7 +44,8 @@ class IncidentModel(Model):
         self.streams = Streams(self.seed)
         self.record_trace = record_trace
         self.minute = 0
-        self.is_night = not (7.0 <= self.cfg["run"]["start_hour"] < 23.0)
+        self.clock_hour = self.cfg["run"]["start_hour"]
+        self.is_night = _night(self.clock_hour)
         # The technical system.
         self.sg = build_service_graph(self.cfg, self.streams)
         self.fault = choose_fault(self.cfg, self.sg, self.streams)
@@ -131,7 +132,11 @@ class IncidentModel(Model):
         """One minute: the system, the paging system, then each responder in roster order."""
         self.minute += 1
         m = self.minute
+        self.clock_hour = (self.cfg["run"]["start_hour"] + m / 60.0) % 24.0  # the clock moves on
+        self.is_night = _night(self.clock_hour)
         finished = self.system.step(m)
+        if self.system.changed:
+            self.events.append((m, "system", self.system.changed))
         for rem in finished:
             self._remediation_done(rem)
         self.active_idx = [p.idx for p in self.people if p.state == "active"]
@@ -163,7 +168,9 @@ class IncidentModel(Model):
             r.minutes_by_kind[kind] = r.minutes_by_kind.get(kind, 0) + 1
             return
         # Fatigue is read only when deciding, finishing and reading, so update it here.
-        r.set_fatigue(r.base_fatigue + self.cfg["fatigue"]["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
+        fc = self.cfg["fatigue"]
+        now = fatigue_at(self.cfg, self.clock_hour, r.hours_awake + self.minute / 60.0)
+        r.set_fatigue(now + fc["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
         if r.pending is not None:
             self._finish(r)
         self._decide(r)
@@ -210,6 +217,13 @@ class IncidentModel(Model):
             r.beliefs_changed()
         if sym.any():
             r.believes_fixed = False
+            if r.saw_quiet:
+                # The alerts came back: verdicts of "healthy" reached while the fault was
+                # hidden (by a restart's relief, say) are no longer trusted; look again.
+                r.saw_quiet = False
+                r.status[r.status == HEALTHY] = UNKNOWN
+        else:
+            r.saw_quiet = True
         r.seen_version = self.system.version
 
     # ----- decisions -------------------------------------------------------
@@ -325,6 +339,9 @@ class IncidentModel(Model):
         from .communication import understand
 
         understand(self, r, c, r.idx)
+        if c.kind == "root":
+            # Seeing it with one's own eyes renews the case for remedies that failed before.
+            r.attempts = {key: n for key, n in r.attempts.items() if key[0] != c.service}
         if c.kind == "symptom":
             r.claims[c.service] = -1
         r.unshared.append(c)
@@ -372,6 +389,8 @@ class IncidentModel(Model):
             self.counts["escalations"] += 1
         p.state = "paged"
         p.paged_at = self.minute
+        p.asleep = self.is_night
+        p.base_fatigue = fatigue_at(self.cfg, self.clock_hour, p.hours_awake + self.minute / 60.0)
         p.paged_by = by.idx if by is not None else None
         self.counts["pages"] += 1
         who = by.name if by is not None else "alerting"
@@ -385,7 +404,7 @@ class IncidentModel(Model):
         sys = self.system
         root = self.fault.root
         # The team's belief about the cause costs an argmax per person: only for recorded runs.
-        correct = sum(1 for i in self.active_idx if self.people[i].top_suspects()[0] == root) if self.record_trace else 0
+        correct = sum(1 for i in self.active_idx if self.people[i].top_suspects()[0] == root) if self.record_trace else None
         self.timeline.append(
             (
                 self.minute,
@@ -396,7 +415,7 @@ class IncidentModel(Model):
                 sys.n_symptomatic,
                 self.counts["messages_sent"],
                 self.counts["messages_misread"],
-                correct / self.n_active if self.n_active else 0.0,
+                None if correct is None else (correct / self.n_active if self.n_active else 0.0),
             )
         )
         if self.times["mitigate"] is None and not sys.user_impact:
@@ -428,3 +447,8 @@ def _ambiguity(c: Content) -> float:
     from .communication import AMBIGUOUS
 
     return AMBIGUOUS.get(c.kind, 1.0)
+
+
+def _night(hour: float) -> bool:
+    """Night hours (23:00-07:00): people are asleep when paged and slower to bother others."""
+    return not (7.0 <= hour < 23.0)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .model import IncidentModel
     from .system import Fault, ServiceGraph
 
-__all__ = ["Responder", "build_roster", "initial_fatigue", "UNKNOWN", "HEALTHY", "SYMPTOM", "ROOT"]
+__all__ = ["Responder", "build_roster", "fatigue_at", "UNKNOWN", "HEALTHY", "SYMPTOM", "ROOT"]
 
 FIRST_NAMES = (
     "Ana", "Ben", "Chloe", "Dev", "Emeka", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena", "Mateo",
@@ -85,8 +85,8 @@ def build_roster(cfg: dict[str, Any], sg: ServiceGraph, fault: Fault) -> list[di
     return people
 
 
-def initial_fatigue(cfg: dict[str, Any], hours_awake: float) -> float:
-    """Fatigue (0 rested .. ~1 exhausted) at the page, from the clock, wakefulness and sleep debt.
+def fatigue_at(cfg: dict[str, Any], hour: float, hours_awake: float) -> float:
+    """Fatigue (0 rested .. ~1 exhausted) at clock ``hour``, from the clock, wakefulness and sleep debt.
 
     Circadian term: a cosine with its trough at 04:00 (Folkard & Tucker 2003
     report the night-shift performance low in the early morning hours).
@@ -94,7 +94,6 @@ def initial_fatigue(cfg: dict[str, Any], hours_awake: float) -> float:
     impairs like 0.05% blood alcohol).
     """
     fc = cfg["fatigue"]
-    hour = cfg["run"]["start_hour"]
     circadian = fc["circadian"] * 0.5 * (1 + math.cos(2 * math.pi * (hour - 4.0) / 24.0))
     awake = fc["per_hour_awake"] * max(0.0, hours_awake - 16.0)
     debt = fc["per_hour_debt"] * cfg["responders"]["sleep_debt"]
@@ -118,10 +117,11 @@ class Responder(Agent):
         self._slow = 1.0  # action-duration multiplier from fatigue, updated each minute
         self._gumbel = np.empty(0)  # pre-drawn decision noise, consumed in order
         self._gumbel_at = 0
-        self.base_fatigue = initial_fatigue(model.cfg, person["hours_awake"])
+        self.hours_awake: float = person["hours_awake"]  # at the first alert
+        self.base_fatigue = fatigue_at(model.cfg, model.cfg["run"]["start_hour"], self.hours_awake)  # reset when paged
         self.fatigue = self.base_fatigue
         self.set_fatigue(self.base_fatigue, model.cfg)
-        self.asleep = model.is_night  # at night a page wakes people up
+        self.asleep = False  # set when paged: at night a page wakes people up
         self.duty_load = (
             model.cfg["responders"]["support_duty_load"] if self.role == "support" else model.cfg["responders"]["other_duty_load"]
         )
@@ -151,6 +151,7 @@ class Responder(Agent):
         self.assigned = -1  # service the commander asked them to look at
         self.seen_version = -1  # last dashboard state looked at
         self.believes_fixed = False
+        self.saw_quiet = False  # saw the alerts clear since last seeing them fire
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
         self.knows: list[list[float]] | None = None  # [responder][team] believed knowledge (set by the model)
         self.unshared: list[tuple] = []  # findings not yet told to anyone
@@ -174,9 +175,10 @@ class Responder(Agent):
         """A remediation on ``s`` is known to have failed: try it less, doubt the diagnosis a little."""
         key = (s, remedy)
         self.attempts[key] = self.attempts.get(key, 0) + 1
+        if self.status[s] == ROOT:
+            self.fault_belief = -1  # the fix that should have worked on the cause did not: doubt the fault type
         self.suspicion[s] *= 0.8
         self._top = None
-        self.fault_belief = -1  # the fix that should have worked did not: doubt the fault type
         if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= 2 and self.status[s] == ROOT:
             self.status[s] = UNKNOWN  # two failures: perhaps it is not the cause after all; look again
 

@@ -259,6 +259,8 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
         crossing = [o for o in options if o[2].size]
         options = crossing or options
     root, alerts, cross = options[int(rng.integers(len(options)))]
+    if not np.any(closures[root] & sg.alerting):
+        sg.alerting[root] = True  # a named root no alert reaches would be invisible: it alerts on itself
     pool = cross if (fc["cross_team"] and cross.size) else alerts
     first = int(rng.choice(pool))
     return Fault(root=int(root), kind=kind, first_alert=first, impacted=closures[root])
@@ -302,6 +304,7 @@ class SystemState:
         self.symptomatic = fault.impacted.copy()
         self.healthy_since: int | None = None
         self.version = 0
+        self.changed = ""
         self.user_impact = bool(np.any(self.symptomatic & sg.alerting))
         self.n_symptomatic = int(self.symptomatic.sum())
         self._symptom_key: tuple = (True, ())  # what the current symptoms were derived from
@@ -332,12 +335,15 @@ class SystemState:
                     self.fixed, self.fixed_at, self.fixed_by = True, minute, rem.remedy
                 else:
                     self.relief_until = minute + self.cfg["remediation"]["relief_minutes"]
+        self.changed = ""  # what happened on its own this minute, for the event log
         if not self.fixed:
             u = self.rng.random(2)
             if u[0] < self.cfg["fault"]["self_heal_rate"]:
                 self.fixed, self.fixed_at, self.fixed_by = True, minute, "self_heal"
+                self.changed = "the fault cleared on its own"
             elif u[1] < self.cfg["fault"]["worsen_rate"] and self.severity < 3:
                 self.severity += 1
+                self.changed = f"the impact worsened to severity {self.severity}"
         self._update_symptoms(minute)
         return finished
 
