@@ -8,6 +8,7 @@ the CLI prints that one line and exits with status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from typing import Any, NoReturn
@@ -16,6 +17,11 @@ from . import __version__
 from .config import ConfigError, apply_overrides, config_markdown, config_to_toml, load_config
 
 __all__ = ["main"]
+
+# Modules that add subcommands: each has ``register(subparsers)``, which only
+# declares arguments; heavy imports (dask, solara) happen inside the handler so
+# `jcs-sim run` stays fast.
+COMMAND_MODULES = ("jcs_sim.sweep.cli", "jcs_sim.app.cli", "jcs_sim.campaign_cli")
 
 
 def _fmt(minutes: int | None) -> str:
@@ -137,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--bare", action="store_true", help="omit the documentation comments")
     show.add_argument("--markdown", action="store_true", help="print the key reference as markdown (docs/config.md)")
     show.set_defaults(func=_cmd_config)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # the module exists but something it imports is missing
+                raise
+            continue
+        module.register(sub)
     return parser
 
 
