@@ -147,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:  # the module exists but something it imports is missing
+            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
+                # the module exists but something it imports is missing: a real error
                 raise
             continue
         module.register(sub)
