@@ -178,6 +178,11 @@ def understand(model: IncidentModel, reader: Responder, c: Content, sender: int)
         if c.detail is not None and c.detail >= 0:
             reader.fault_belief = reader.fault_belief if reader.fault_belief >= 0 else c.detail
         reader.team_stuck = False
+    elif k == "mistake":
+        if reader.remedy_belief.get(s) != "failed":
+            reader.remedy_belief[s] = "failed"
+            reader.learn_failure(s, c.detail)
+        reader.team_stuck = False
     elif k == "assign":
         if c.detail == reader.idx:
             reader.suspicion[s] = max(reader.suspicion[s], 0.6)
@@ -185,12 +190,16 @@ def understand(model: IncidentModel, reader: Responder, c: Content, sender: int)
         reader.claims[s] = c.detail
 
 
-def read_inbox(model: IncidentModel, reader: Responder) -> int:
-    """One minute of reading: carefully up to ``read_rate`` messages, or skim all of a busy inbox."""
+def read_inbox(model: IncidentModel, reader: Responder) -> list[tuple[int, bool]]:
+    """One minute of reading: carefully up to ``read_rate`` messages, or skim all of a busy inbox.
+
+    Returns (message id, misread) for each message read.
+    """
     cc = model.cfg["communication"]
     skimming = len(reader.inbox) > cc["skim_threshold"]
     n = len(reader.inbox) if skimming else cc["read_rate"]
     batch, reader.inbox = reader.inbox[:n], reader.inbox[n:]
+    out = []
     for mid in batch:
         msg = model.messages[mid]
         p = misread_probability(model, msg, reader, skimming)
@@ -205,7 +214,8 @@ def read_inbox(model: IncidentModel, reader: Responder) -> int:
         model.counts["messages_read"] += 1
         if reader.role == "commander" and msg.route == "dm" and understood.kind in IMPORTANCE:
             reader.relay_queue.append(understood)
-    return len(batch)
+        out.append((mid, misread))
+    return out
 
 
 def describe(model: IncidentModel, c: Content) -> str:
@@ -237,4 +247,10 @@ def describe(model: IncidentModel, c: Content) -> str:
         return f"{model.people[c.detail].name}, please look at {svc}"
     if k == "external":
         return "external status update posted"
+    if k == "ack":
+        return f"got it: {describe(model, model.messages[c.detail].content)}"
+    if k == "question":
+        return f"can you clarify: {describe(model, model.messages[c.detail].content)}?"
+    if k == "mistake":
+        return f"my {c.detail} on {svc} didn't fix it; my mistake, I was wrong about it"
     return k

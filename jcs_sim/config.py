@@ -270,6 +270,114 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "slowdown": P(0.6, "Fractional slow-down of actions at fatigue 1.", 0.0, 5.0),
         "judgement": P(0.3, "Fractional loss of effective knowledge at fatigue 1.", 0.0, 1.0),
     },
+    "connective": {
+        "enabled": P(
+            True,
+            "Switch: when false, no connective action (acknowledge or reflect back, ask a clarifying question, own a mistake) is offered, so misreadings are never repaired and ties can only fall (trust lost to unrepaired misreadings).",
+        ),
+        "w_connection": P(
+            1.0,
+            "Weight of the 'connection' component of g: the value a responder puts on seeing and being seen (Pugh's connective labor).",
+            0.0,
+            10.0,
+        ),
+        "ack_gain": P(
+            0.05,
+            "Familiarity gained by both people when one acknowledges or reflects back the other's message (scaled by 1 - familiarity).",
+            0.0,
+            1.0,
+        ),
+        "clarify_gain": P(
+            0.08,
+            "Familiarity gained by both when one asks the other a clarifying question and gets an answer (scaled by 1 - familiarity).",
+            0.0,
+            1.0,
+        ),
+        "own_mistake_gain": P(
+            0.04,
+            "Familiarity gained by the sender and each reader of a message owning a mistake openly (scaled by 1 - familiarity).",
+            0.0,
+            1.0,
+        ),
+        "repair_gain": P(0.06, "Extra familiarity gained by both when a misreading is caught and repaired in an exchange.", 0.0, 1.0),
+        "unrepaired_loss": P(
+            0.05, "Familiarity (trust) lost by both when a misread message is not repaired within repair_window.", 0.0, 1.0
+        ),
+        "repair_window": P(20, "Minutes within which a misreading must be repaired before it costs trust.", 1, 600, unit="min"),
+        "reveal_prob": P(
+            0.7, "Chance that reflecting a message back reveals that it was misread (a clarifying question always does).", 0.0, 1.0
+        ),
+        "ack_minutes": P(
+            0.5,
+            "Minutes to write an acknowledgement or reflection (before fatigue, coordination load and speed-up).",
+            0.1,
+            30.0,
+            unit="min",
+        ),
+        "speedup": P(
+            0.0,
+            "Speed-up pressure (Pugh's systematization by speed-up), 0-1: less time allowed per exchange. Writing takes (1 - 0.5 speedup) as long, clarity falls by (1 - 0.3 speedup), tie gains by (1 - speedup), and connective actions feel more costly under time pressure.",
+            0.0,
+            1.0,
+        ),
+        "template_crowding": P(
+            0.6,
+            "With communication.structured_updates, the share of the connection value of a connective action that templates crowd out (less room to see each other).",
+            0.0,
+            1.0,
+        ),
+    },
+    "campaign": {
+        "days": P(90, "Days simulated by `jcs-sim campaign` (a quarter by default; --days overrides).", 1, 3650, unit="d"),
+        "incidents_per_day": P(
+            0.3,
+            "Mean incidents per day (Poisson arrivals); each starts at a uniformly drawn hour. Chosen for plausibility: about two a week.",
+            0.0,
+            50.0,
+            unit="1/d",
+        ),
+        "share_sev2": P(0.35, "Share of incidents starting at severity 2.", 0.0, 1.0),
+        "share_sev3": P(0.15, "Share of incidents starting at severity 3 (the rest start at 1).", 0.0, 1.0),
+        "team_size": P(5, "Engineers per team in the organisation; each team's on-call rotates weekly among them.", 1, 100),
+        "commanders": P(3, "People in the incident-commander rotation (weekly).", 0, 50),
+        "support_pool": P(2, "People in the support on-call rotation (weekly).", 0, 50),
+        "comms_pool": P(2, "People in the communications rotation (weekly).", 0, 50),
+        "team_daily_contact": P(
+            True,
+            "Team members work together every day, so ties within a team do not decay; only ties without contact (across teams, mostly) do.",
+        ),
+        "tie_decay_per_day": P(
+            0.01,
+            "Daily decay rate of a tie without contact: w <- w * exp(-rate). Chosen for plausibility: an unused tie halves in about ten weeks.",
+            0.0,
+            1.0,
+            unit="1/d",
+        ),
+        "gameday_interval_days": P(0, "Days between game days / tabletop exercises (0: none).", 0, 3650, unit="d"),
+        "gameday_participants": P(2, "Engineers per team taking part in each game day (drawn at random).", 1, 100),
+        "gameday_gain": P(
+            0.15, "Familiarity gained by each cross-team pair of game-day participants (scaled by 1 - familiarity).", 0.0, 1.0
+        ),
+        "gameday_knowledge": P(
+            0.05, "Knowledge participants gain of the other participating teams' services (scaled by 1 - knowledge).", 0.0, 1.0
+        ),
+        "review_min_severity": P(2, "Incidents of at least this starting severity get a post-incident review.", 1, 4),
+        "review_gain": P(
+            0.15,
+            "Knowledge each responder gains, in a review, of the services the incident involved (the root and every service investigated), scaled by 1 - knowledge.",
+            0.0,
+            1.0,
+        ),
+        "burnout_night_page": P(0.05, "Burnout added to a responder paged at night.", 0.0, 1.0),
+        "burnout_impeded": P(
+            0.3,
+            "Burnout added per unit of impeded connection: the share of a responder's exchanges that ended in an unrepaired misreading.",
+            0.0,
+            5.0,
+        ),
+        "burnout_recovery_per_day": P(0.05, "Daily recovery: burnout <- burnout * (1 - rate).", 0.0, 1.0, unit="1/d"),
+        "burnout_fatigue": P(0.5, "Fatigue carried into an incident per unit of burnout.", 0.0, 5.0),
+    },
     "goodness": {
         "noise": P(0.25, "Scale of the Gumbel noise added to each candidate's g (0: always the arg-max). Grows with fatigue.", 0.0, 10.0),
         "w_evidence": P(

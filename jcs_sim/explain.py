@@ -27,6 +27,7 @@ COMPONENT_WORDS = {
     "other_duties": "the pull of their other work",
     "coordination": "someone else seemed to be on it, or the team was already crowded",
     "risk": "acting on a service they know little about",
+    "connection": "the value of seeing and being seen by someone they know little (connective labor)",
 }
 
 

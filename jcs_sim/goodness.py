@@ -22,6 +22,7 @@ import numpy as np
 
 from .communication import IMPORTANCE
 from .config import REMEDIATIONS
+from .connective import connective_candidates
 from .responders import HEALTHY, ROOT, SYMPTOM
 from .system import FIT_MATRIX, REMEDY_INDEX
 
@@ -34,8 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = ["COMPONENTS", "ACTIONS", "Candidate", "candidates", "weights", "pressure"]
 
-COMPONENTS = ("evidence", "urgency", "effort", "social_cost", "role", "other_duties", "coordination", "risk")
-ACTIONS = ("investigate", "remediate", "share", "relay", "status_update", "page", "read", "coordinate", "other_duty", "wait")
+COMPONENTS = ("evidence", "urgency", "effort", "social_cost", "role", "other_duties", "coordination", "risk", "connection")
+ACTIONS = (
+    "investigate", "remediate", "share", "relay", "status_update", "page", "read", "coordinate", "other_duty", "wait",
+    "acknowledge", "clarify", "own_mistake",
+)  # fmt: skip
 ACTION_INDEX = {a: i for i, a in enumerate(ACTIONS)}
 
 # Role expectations (the 'role' component), per action. Numbers are the
@@ -56,16 +60,10 @@ def weights(cfg: dict) -> np.ndarray:
     gc = cfg["goodness"]
     return np.array(
         [
-            gc["w_evidence"],
-            gc["w_urgency"],
-            gc["w_effort"],
-            gc["w_social"],
-            gc["w_role"],
-            gc["w_duty"],
-            gc["w_coordination"],
-            gc["risk_aversion"],
+            gc["w_evidence"], gc["w_urgency"], gc["w_effort"], gc["w_social"], gc["w_role"],
+            gc["w_duty"], gc["w_coordination"], gc["risk_aversion"], cfg["connective"]["w_connection"],
         ]
-    )
+    )  # fmt: skip
 
 
 def pressure(model: IncidentModel) -> float:
@@ -106,7 +104,7 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
         if r.assigned == s:
             own += 0.3
         evidence = 1.5 * float(susp[s]) * (0.3 + 0.7 * k) * 0.6 ** r.examined[s]
-        out.append(("investigate", s, None, (evidence, 0.2 * P, -minutes / 20, 0.0, _role(rf, "investigate") + own, 0.0, crowd, 0.0)))
+        out.append(("investigate", s, None, (evidence, 0.2 * P, -minutes / 20, 0.0, _role(rf, "investigate") + own, 0.0, crowd, 0.0, 0.0)))
 
     # Remediate. On a service believed to be the root: the remedies that fit the
     # believed fault type (or, with the type unknown, every remedy weighted by
@@ -137,7 +135,7 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
                     "remediate",
                     top,
                     m,
-                    (evidence, urgency, -min(minutes, 3) * slow / 20, 0.0, _role(rf, "remediate") + own, 0.0, crowd, -(1.0 - k)),
+                    (evidence, urgency, -min(minutes, 3) * slow / 20, 0.0, _role(rf, "remediate") + own, 0.0, crowd, -(1.0 - k), 0.0),
                 )
             )
 
@@ -148,13 +146,13 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
         social = 0.0
         if cfg["communication"]["mode"] == "direct":
             social = -0.2 * float(np.mean(1.0 - model.familiarity[r.idx, model.active_idx]))
-        out.append(("share", best.service, best, (evidence, -0.2 * P, -write / 10, social, _role(rf, "share"), 0.0, 0.0, 0.0)))
+        out.append(("share", best.service, best, (evidence, -0.2 * P, -write / 10, social, _role(rf, "share"), 0.0, 0.0, 0.0, 0.0)))
 
     # Relay (commander mode): pass on what the commander has understood.
     if r.relay_queue:
         best = max(r.relay_queue, key=lambda c: IMPORTANCE.get(c.kind, 0.2))
         evidence = IMPORTANCE.get(best.kind, 0.2) * min(1.0, n_others / 2)
-        out.append(("relay", best.service, best, (evidence, -0.2 * P, -write / 10, 0.0, _role(rf, "relay"), 0.0, 0.0, 0.0)))
+        out.append(("relay", best.service, best, (evidence, -0.2 * P, -write / 10, 0.0, _role(rf, "relay"), 0.0, 0.0, 0.0, 0.0)))
 
     # Status update at the expected cadence (commander; ops when no commander; comms externally).
     cmd = model.commander
@@ -167,7 +165,7 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
                     "status_update",
                     int(order[0]) if susp[top] > 0.3 else -1,
                     None,
-                    (0.3 * min(1.0, n_others / 3), -0.1 * P, -write / 10, 0.0, duty, 0.0, 0.0, 0.0),
+                    (0.3 * min(1.0, n_others / 3), -0.1 * P, -write / 10, 0.0, duty, 0.0, 0.0, 0.0, 0.0),
                 )
             )
 
@@ -189,24 +187,24 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
             evidence = 1.3 * best_k * max(susp[top], 0.3) * (1.0 - k_top)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
             out.append(
-                ("page", best_j, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page"), 0.0, -0.1 * model.n_active, 0.0))
+                ("page", best_j, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page"), 0.0, -0.1 * model.n_active, 0.0, 0.0))
             )
         if cmd is not None and cmd is not r and cmd.state == "off":
             fam = model.fam[r.idx][cmd.idx]
             evidence = 0.3 * model.system.severity / 3 + (0.3 if model.n_active >= 3 else 0.0)
             social = -0.8 * (1.0 - fam) * (1.0 + night)
-            out.append(("page", cmd.idx, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page") + 0.2, 0.0, 0.0, 0.0)))
+            out.append(("page", cmd.idx, None, (evidence, 0.4 * P + stuck, -0.05, social, _role(rf, "page") + 0.2, 0.0, 0.0, 0.0, 0.0)))
         comms = model.comms
         if role == "commander" and comms is not None and comms.state == "off":
             evidence = 0.4 * model.system.severity / 3  # someone must tell the users
             social = -0.8 * (1.0 - model.fam[r.idx][comms.idx]) * (1.0 + night)
-            out.append(("page", comms.idx, None, (evidence, 0.2 * P, -0.05, social, _role(rf, "page"), 0.0, 0.0, 0.0)))
+            out.append(("page", comms.idx, None, (evidence, 0.2 * P, -0.05, social, _role(rf, "page"), 0.0, 0.0, 0.0, 0.0)))
 
     # Read the channel / direct messages.
     if r.inbox:
         n = len(r.inbox)
         evidence = 0.6 * (1.0 - math.exp(-n / 3.0))
-        out.append(("read", -1, None, (evidence, -0.1 * P, -0.05, 0.0, _role(rf, "read"), 0.0, 0.0, 0.0)))
+        out.append(("read", -1, None, (evidence, -0.1 * P, -0.05, 0.0, _role(rf, "read"), 0.0, 0.0, 0.0, 0.0)))
 
     # Coordinate (commander): ask the best-placed idle person to take a suspect.
     if role == "commander" and n_others > 0:
@@ -220,16 +218,20 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
                 continue
             evidence = 0.8 * susp[s] * r.knows[j][t]
             out.append(
-                ("coordinate", s, j, (evidence, 0.1 * P, -write / 10, 0.0, _role(rf, "coordinate"), 0.0, -0.05 * model.n_active, 0.0))
+                ("coordinate", s, j, (evidence, 0.1 * P, -write / 10, 0.0, _role(rf, "coordinate"), 0.0, -0.05 * model.n_active, 0.0, 0.0))
             )
             break
 
+    # Connective labor: acknowledge, clarify, own a mistake (jcs_sim.connective).
+    if cfg["connective"]["enabled"]:
+        connective_candidates(model, r, out, P, write)
+
     # Other duties: the conflicting goal.
     if r.duty_load > 0:
-        out.append(("other_duty", -1, None, (0.0, -0.3 * P, -0.1, 0.0, 0.0, 1.2 * r.duty_load, 0.0, 0.0)))
+        out.append(("other_duty", -1, None, (0.0, -0.3 * P, -0.1, 0.0, 0.0, 1.2 * r.duty_load, 0.0, 0.0, 0.0)))
 
     # Wait / watch the dashboards.
     watching = 0.2 if any(rem.actor == r.idx for rem in model.system.running) else 0.0
     watching += 0.3 if r.believes_fixed else 0.0
-    out.append(("wait", -1, None, (watching, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
+    out.append(("wait", -1, None, (watching, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
     return out

@@ -10,20 +10,35 @@ comes from a named stream (:mod:`jcs_sim.streams`).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
+import networkx as nx
 import numpy as np
 from mesa import Model
 
 from .communication import Content, Message, describe, read_inbox, route
 from .config import FAULT_TYPES, ConfigError, default_config
+from .connective import execute, expire_misreads, note_read
 from .goodness import ACTIONS, candidates, pressure, weights
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at
 from .streams import Streams
-from .system import FAULT_INDEX, SystemState, build_service_graph, choose_fault
+from .system import FAULT_INDEX, Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
 
-__all__ = ["IncidentModel"]
+__all__ = ["IncidentModel", "OrgView"]
+
+
+class OrgView(Protocol):
+    """What a campaign's organisation provides to one incident (see ``jcs_sim.campaign``)."""
+
+    sg: ServiceGraph
+
+    def roster(self, fault: Fault) -> list[dict[str, Any]]: ...
+
+    def familiarity(self, roster: list[dict[str, Any]]) -> np.ndarray: ...
+
+    def knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray: ...
+
 
 ACTION_INDEX = {a: i for i, a in enumerate(ACTIONS)}
 
@@ -35,7 +50,7 @@ class IncidentModel(Model):
     horizon; :meth:`summary` gives the run's metrics.
     """
 
-    def __init__(self, cfg: dict[str, Any] | None = None, seed: int = 0, record_trace: bool = True) -> None:
+    def __init__(self, cfg: dict[str, Any] | None = None, seed: int = 0, record_trace: bool = True, org: OrgView | None = None) -> None:
         if int(seed) < 0:
             raise ConfigError(f"seed {seed} is negative; allowed: an integer >= 0.")
         super().__init__(rng=int(seed))
@@ -47,15 +62,24 @@ class IncidentModel(Model):
         self.clock_hour = self.cfg["run"]["start_hour"]
         self.is_night = _night(self.clock_hour)
         # The technical system.
-        self.sg = build_service_graph(self.cfg, self.streams)
+        # With ``org`` (a campaign), the system, the people on call, their ties and
+        # knowledge come from the organisation instead of being generated.
+        self.sg = org.sg if org is not None else build_service_graph(self.cfg, self.streams)
         self.fault = choose_fault(self.cfg, self.sg, self.streams)
         self.system = SystemState(self.cfg, self.sg, self.fault, self.streams)
         self._dist = self._distance_to_root()
         # People.
-        roster = build_roster(self.cfg, self.sg, self.fault)
-        self.rel_graph = build_relationships(self.cfg, roster, self.streams)
-        self.familiarity = familiarity_matrix(self.rel_graph, [p["name"] for p in roster])
-        knowledge = self._knowledge(roster)
+        if org is None:
+            roster = build_roster(self.cfg, self.sg, self.fault)
+            self.rel_graph = build_relationships(self.cfg, roster, self.streams)
+            self.familiarity = familiarity_matrix(self.rel_graph, [p["name"] for p in roster])
+            knowledge = self._knowledge(roster)
+        else:
+            roster = org.roster(self.fault)
+            self.familiarity = org.familiarity(roster)
+            self.rel_graph = _graph_from_matrix(self.familiarity, [p["name"] for p in roster])
+            knowledge = org.knowledge(roster)
+        self.familiarity0 = self.familiarity.copy()  # ties at the start, to measure their change
         self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
         self.commander = next((p for p in self.people if p.role == "commander"), None)
         self.comms = next((p for p in self.people if p.role == "comms"), None)
@@ -68,10 +92,18 @@ class IncidentModel(Model):
         self.weights_list: list[float] = self.weights.tolist()
         cc = self.cfg["communication"]
         # Minutes to write a message before fatigue and coordination: templates are slower.
-        self.write_base = cc["write_minutes"] * (cc["structured_write_factor"] if cc["structured_updates"] else 1.0)
+        self.write_base = (
+            cc["write_minutes"]
+            * (cc["structured_write_factor"] if cc["structured_updates"] else 1.0)
+            * (1.0 - 0.5 * self.cfg["connective"]["speedup"])  # speed-up: less time allowed per message
+        )
         # Communication and records.
         self.messages: list[Message] = []
+        self.open_misreads: dict[tuple[int, int], int] = {}  # (reader, message) -> minute misread
         self.counts = dict(
+            connective_acts=0,
+            repairs=0,
+            unrepaired_misreads=0,
             messages_sent=0,
             messages_read=0,
             messages_misread=0,
@@ -148,7 +180,9 @@ class IncidentModel(Model):
         if cmd is not None and cmd.state == "off" and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]:
             self._page(cmd, by=None)
         for p in self.people:
-            self.step_responder(p)  # Responder.step does the same; the direct call skips a frame per agent-step
+            self.step_responder(p)
+        if self.open_misreads:
+            expire_misreads(self)  # Responder.step does the same; the direct call skips a frame per agent-step
         self._record_minute()
         self._check_end()
 
@@ -169,7 +203,7 @@ class IncidentModel(Model):
             return
         # Fatigue is read only when deciding, finishing and reading, so update it here.
         fc = self.cfg["fatigue"]
-        now = fatigue_at(self.cfg, self.clock_hour, r.hours_awake + self.minute / 60.0)
+        now = fatigue_at(self.cfg, self.clock_hour, r.hours_awake + self.minute / 60.0) + r.extra_fatigue
         r.set_fatigue(now + fc["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
         if r.pending is not None:
             self._finish(r)
@@ -231,8 +265,10 @@ class IncidentModel(Model):
         cands = candidates(self, r)
         # Plain Python on purpose: for ~10 candidates x 8 components numpy's
         # per-call overhead costs more than the arithmetic (see docs/performance.md).
-        w0, w1, w2, w3, w4, w5, w6, w7 = self.weights_list
-        base = [w0 * a + w1 * b + w2 * c + w3 * d + w4 * e + w5 * f + w6 * g + w7 * h for _, _, _, (a, b, c, d, e, f, g, h) in cands]
+        w0, w1, w2, w3, w4, w5, w6, w7, w8 = self.weights_list
+        base = [
+            w0 * a + w1 * b + w2 * c + w3 * d + w4 * e + w5 * f + w6 * g + w7 * h + w8 * i for _, _, _, (a, b, c, d, e, f, g, h, i) in cands
+        ]
         noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
         g = [b + noise * e for b, e in zip(base, r.gumbel(len(cands)), strict=True)] if noise > 0 else base
         best = max(range(len(g)), key=g.__getitem__)
@@ -295,8 +331,11 @@ class IncidentModel(Model):
             self._page(self.people[target], by=r)
             self._busy(r, action, target, 1)
         elif action == "read":
-            read_inbox(self, r)
+            for mid, misread in read_inbox(self, r):
+                note_read(self, r, mid, misread)
             self._busy(r, action, target, 1)
+        elif action in ("acknowledge", "clarify", "own_mistake"):
+            self._busy(r, action, target, execute(self, r, action, target, detail))
         elif action == "coordinate":
             self._send(r, Content("assign", target, detail))
             r.claims[target] = detail
@@ -355,6 +394,7 @@ class IncidentModel(Model):
         r.claims[rem.service] = -1
         if not ok:
             r.learn_failure(rem.service, rem.remedy)
+            r.own_failures.append((rem.service, rem.remedy))
         if not rem.succeeds:
             self.counts["remediations_failed"] += 1
             if rem.service != self.fault.root:
@@ -373,7 +413,7 @@ class IncidentModel(Model):
         how, to = route_override or route(self, r, c)
         cc = self.cfg["communication"]
         clarity = cc["base_clarity"] + (cc["structured_clarity"] if cc["structured_updates"] else 0.0)
-        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * _ambiguity(c)
+        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * _ambiguity(c) * (1.0 - 0.3 * self.cfg["connective"]["speedup"])
         msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
         self.messages.append(msg)
         for j in to:
@@ -390,7 +430,7 @@ class IncidentModel(Model):
         p.state = "paged"
         p.paged_at = self.minute
         p.asleep = self.is_night
-        p.base_fatigue = fatigue_at(self.cfg, self.clock_hour, p.hours_awake + self.minute / 60.0)
+        p.base_fatigue = fatigue_at(self.cfg, self.clock_hour, p.hours_awake + self.minute / 60.0) + p.extra_fatigue
         p.paged_by = by.idx if by is not None else None
         self.counts["pages"] += 1
         who = by.name if by is not None else "alerting"
@@ -452,3 +492,12 @@ def _ambiguity(c: Content) -> float:
 def _night(hour: float) -> bool:
     """Night hours (23:00-07:00): people are asleep when paged and slower to bother others."""
     return not (7.0 <= hour < 23.0)
+
+
+def _graph_from_matrix(fam: np.ndarray, names: list[str]) -> nx.Graph:
+    """The relationship graph of a familiarity matrix (ties with weight > 0)."""
+    g = nx.Graph()
+    g.add_nodes_from(names)
+    rows, cols = np.nonzero(np.triu(fam, 1))
+    g.add_weighted_edges_from((names[a], names[b], float(fam[a, b])) for a, b in zip(rows, cols, strict=True))
+    return g

@@ -118,7 +118,8 @@ class Responder(Agent):
         self._gumbel = np.empty(0)  # pre-drawn decision noise, consumed in order
         self._gumbel_at = 0
         self.hours_awake: float = person["hours_awake"]  # at the first alert
-        self.base_fatigue = fatigue_at(model.cfg, model.cfg["run"]["start_hour"], self.hours_awake)  # reset when paged
+        self.extra_fatigue: float = person.get("extra_fatigue", 0.0)  # carried in from a campaign (burnout)
+        self.base_fatigue = fatigue_at(model.cfg, model.cfg["run"]["start_hour"], self.hours_awake) + self.extra_fatigue
         self.fatigue = self.base_fatigue
         self.set_fatigue(self.base_fatigue, model.cfg)
         self.asleep = False  # set when paged: at night a page wakes people up
@@ -158,12 +159,15 @@ class Responder(Agent):
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
         self.relay_queue: list[int] = []  # commander mode: messages to relay
+        self.recent: list[tuple[int, int, bool]] = []  # (message id, minute read, misread) to acknowledge or ask about
+        self.own_failures: list[tuple[int, str]] = []  # own remediations reported failed, not yet owned openly
         # Workload accounting.
         self.minutes_active = 0
         self.minutes_by_kind: dict[str, int] = {}
         self.messages_sent = 0
         self.messages_read = 0
         self.messages_misread = 0
+        self.unrepaired = 0  # misreadings, as reader or sender, never repaired (impeded connection)
 
     # The step is the model's per-minute call; all logic lives in the model's
     # submodules (goodness, communication) so that this class stays a record

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .communication import describe
 from .config import FAULT_TYPES, ConfigError
+from .connective import tie_changes
 from .goodness import ACTIONS, COMPONENTS
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def summarize(model: IncidentModel) -> dict[str, Any]:
         "first_alert_team": model.sg.team_names[int(model.sg.team_of[model.fault.first_alert])],
         "fixed_by": model.system.fixed_by,
         **{k: int(v) for k, v in model.counts.items()},
+        **tie_changes(model),
         "decisions": model.decisions,
         "workload_gini": _gini(workload),
         "responders": [
@@ -118,10 +120,13 @@ def trace_table(model: IncidentModel) -> pa.Table:
     return pa.table(cols)
 
 
+PERSON_TARGETS = ("page", "acknowledge", "clarify")  # actions aimed at a person, not a service
+
+
 def _target_name(model: IncidentModel, action: str, target: int) -> str:
     if target < 0:
         return ""
-    if action == "page":
+    if action in PERSON_TARGETS:
         return model.people[target].name
     return model.sg.names[target]
 
