@@ -30,7 +30,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .config import ConfigError
 from .model import IncidentModel
+from .relationships import draw_tie
 from .responders import _name
+from .results import prepare_out_dir
 from .streams import Streams
 from .system import Fault, ServiceGraph, build_service_graph
 
@@ -58,30 +60,20 @@ class Organisation:
             self.members[team] = []
             for _ in range(cc["team_size"]):
                 self.members[team].append(len(self.people))
-                self.people.append(dict(name=_name(len(self.people)), team=team, pool="engineer"))
+                self.people.append(dict(name=_name(len(self.people)), team=team, role="engineer"))
         self.pools: dict[str, list[int]] = {}
         for pool, n in (("commander", cc["commanders"]), ("support", cc["support_pool"]), ("comms", cc["comms_pool"])):
             self.pools[pool] = []
             for _ in range(n):
                 self.pools[pool].append(len(self.people))
-                self.people.append(dict(name=_name(len(self.people)), team="", pool=pool))
+                self.people.append(dict(name=_name(len(self.people)), team="", role=pool))
         n = len(self.people)
         self.index = {p["name"]: i for i, p in enumerate(self.people)}
-        # Ties: the same generative rule as a single incident's (relationships.build_relationships).
+        # Ties: the same generative rule as a single incident's (relationships.draw_tie).
         self.fam = np.zeros((n, n))
         for i in range(n):
             for j in range(i + 1, n):
-                a, b = self.people[i], self.people[j]
-                if a["pool"] in ("commander", "comms") or b["pool"] in ("commander", "comms"):
-                    density, mean = 0.8, rel["commander_familiarity"]
-                elif a["team"] and a["team"] == b["team"]:
-                    density, mean = rel["within_density"], rel["within_team"]
-                else:
-                    density, mean = rel["across_density"], rel["across_team"]
-                if rng.random() < density and 0 < mean < 1:
-                    self.fam[i, j] = self.fam[j, i] = rng.beta(mean * 12, (1 - mean) * 12)
-                elif rng.random() < density:
-                    self.fam[i, j] = self.fam[j, i] = mean
+                self.fam[i, j] = self.fam[j, i] = draw_tie(rng, self.people[i], self.people[j], rel)
         np.fill_diagonal(self.fam, 1.0)
         own = np.array([[p["team"] == self.sg.team_names[t] for t in self.sg.team_of] for p in self.people])
         mean_k = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
@@ -177,7 +169,7 @@ class Organisation:
 
     def state(self) -> dict[str, float]:
         """The organisation's state for the per-day table."""
-        eng = np.array([p["pool"] == "engineer" for p in self.people])
+        eng = np.array([p["role"] == "engineer" for p in self.people])
         teams = np.array([p["team"] for p in self.people])
         upper = np.triu(np.ones_like(self.fam, dtype=bool), 1) & eng[:, None] & eng[None, :]
         within = upper & (teams[:, None] == teams[None, :])
@@ -278,10 +270,7 @@ class Campaign:
 
     def write(self, out: str | Path) -> dict[str, Path]:
         """incidents.parquet (one row per incident), days.parquet (one row per day), summary.json, config.json."""
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise ConfigError(f"{out}: exists and is not a directory (option --out).")
-        out.mkdir(parents=True, exist_ok=True)
+        out = prepare_out_dir(out)
         paths = {
             "incidents": out / "incidents.parquet",
             "days": out / "days.parquet",

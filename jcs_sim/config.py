@@ -612,3 +612,16 @@ def config_markdown() -> str:
     ]
     lines += [f"| `{k}` | `{_toml_value(p.default)}` | {p.allowed()} | {p.doc} |" for k, p in ROSTER_KEYS.items()]
     return "\n".join(lines) + "\n"
+
+
+def read_user_file(path: Path, what: str, key: str) -> str:
+    """The text of a file a config points to, or a one-line error naming the file and the key."""
+    if not path.exists():
+        raise ConfigError(f"{path}: {what} not found (key {key}).")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what} (key {key}): {exc.strerror}.") from None
+    if not text.strip():
+        raise ConfigError(f"{path}: {what} is empty (key {key}).")
+    return text

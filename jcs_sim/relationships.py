@@ -16,10 +16,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .config import ConfigError
+from .config import ConfigError, read_user_file
 from .streams import Streams
 
-__all__ = ["build_relationships", "load_relationship_file", "familiarity_matrix", "transactive_beliefs"]
+__all__ = ["draw_tie", "build_relationships", "load_relationship_file", "familiarity_matrix", "transactive_beliefs"]
 
 HUB_ROLES = ("commander", "comms")
 
@@ -47,27 +47,29 @@ def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], strea
     g.add_nodes_from(p["name"] for p in people)
     for i, a in enumerate(people):
         for b in people[i + 1 :]:
-            u = rng.random()
-            if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES:
-                density, mean = 0.8, rc["commander_familiarity"]
-            elif a["team"] and a["team"] == b["team"]:
-                density, mean = rc["within_density"], rc["within_team"]
-            else:
-                density, mean = rc["across_density"], rc["across_team"]
-            w = _beta(rng, mean)
-            if u < density and w > 0:
+            w = draw_tie(rng, a, b, rc)
+            if w > 0:
                 g.add_edge(a["name"], b["name"], weight=w)
     return g
+
+
+def draw_tie(rng: np.random.Generator, a: dict[str, Any], b: dict[str, Any], rc: dict[str, Any]) -> float:
+    """Familiarity of a new pair (0: no tie), by team structure; shared by incidents and campaigns."""
+    u = rng.random()
+    if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES:
+        density, mean = 0.8, rc["commander_familiarity"]
+    elif a["team"] and a["team"] == b["team"]:
+        density, mean = rc["within_density"], rc["within_team"]
+    else:
+        density, mean = rc["across_density"], rc["across_team"]
+    w = _beta(rng, mean)
+    return w if u < density else 0.0
 
 
 def load_relationship_file(path: str | Path, names: list[str]) -> nx.Graph:
     """Read a relationship graph (JSON node-link or GraphML) and check it against the roster."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: relationship file not found (key relationships.file).")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if not text.strip():
-        raise ConfigError(f"{path}: relationship file is empty (key relationships.file).")
+    text = read_user_file(path, "relationship file", "relationships.file")
     g = nx.Graph()
     if path.suffix.lower() in (".graphml", ".xml"):
         try:

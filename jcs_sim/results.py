@@ -24,7 +24,7 @@ from .goodness import ACTIONS, COMPONENTS
 if TYPE_CHECKING:
     from .model import IncidentModel
 
-__all__ = ["summarize", "timeline_table", "trace_table", "messages_table", "write_run", "TIMELINE_COLUMNS"]
+__all__ = ["prepare_out_dir", "summarize", "timeline_table", "trace_table", "messages_table", "write_run", "TIMELINE_COLUMNS"]
 
 TIMELINE_COLUMNS = (
     "minute", "n_active", "severity", "user_impact", "fault_fixed", "n_symptomatic",
@@ -161,15 +161,21 @@ def messages_table(model: IncidentModel) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
-def write_run(model: IncidentModel, out: str | Path) -> dict[str, Path]:
-    """Write summary.json, config.json, timeline/trace/messages Parquet and events.jsonl to ``out``."""
+def prepare_out_dir(out: str | Path, option: str = "--out") -> Path:
+    """Create an output directory, or say in one line why it cannot be one."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"{out}: exists and is not a directory (option --out).")
+        raise ConfigError(f"{out}: exists and is not a directory (option {option}).")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"{out}: cannot create the output directory (option --out): {exc.strerror}.") from None
+        raise ConfigError(f"{out}: cannot create the output directory (option {option}): {exc.strerror}.") from None
+    return out
+
+
+def write_run(model: IncidentModel, out: str | Path) -> dict[str, Path]:
+    """Write summary.json, config.json, timeline/trace/messages Parquet and events.jsonl to ``out``."""
+    out = prepare_out_dir(out)
     paths = {
         "summary": out / "summary.json",
         "config": out / "config.json",

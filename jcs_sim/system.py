@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .config import FAULT_TYPES, REMEDIATIONS, ConfigError
+from .config import FAULT_TYPES, REMEDIATIONS, ConfigError, read_user_file
 from .streams import Streams
 
 __all__ = [
@@ -129,11 +129,7 @@ def _from_networkx(g: nx.DiGraph, source: str) -> ServiceGraph:
 def load_graph_file(path: str | Path) -> ServiceGraph:
     """Load a user's service graph (JSON node-link or GraphML), with clear errors."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: graph file not found (key system.graph_file).")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if not text.strip():
-        raise ConfigError(f"{path}: graph file is empty (key system.graph_file).")
+    text = read_user_file(path, "graph file", "system.graph_file")
     if path.suffix.lower() in (".graphml", ".xml"):
         try:
             g = nx.read_graphml(path)
