@@ -84,16 +84,18 @@ class Organisation:
         self.hour = 14.0
 
     # ----- the OrgView protocol used by IncidentModel -----------------------
-    def on_call(self, team: str) -> int:
+    def on_call(self, team: str, k: int = 0) -> int:
+        """The k-th on-call of ``team`` this week (weekly rotation, offset by team)."""
         members = self.members[team]
-        return members[(self.week + self.sg.team_names.index(team)) % len(members)]
+        return members[(self.week + self.sg.team_names.index(team) + k) % len(members)]
 
     def roster(self, fault: Fault) -> list[dict[str, Any]]:
         """Who is paged this week for this fault: the alerting team's on-call, the others' as SMEs, the rotations."""
         ops_team = self.sg.team_names[int(self.sg.team_of[fault.first_alert])]
         hours_awake = (self.hour - 7.0) % 24.0  # up since 07:00
         picks = [(self.on_call(ops_team), "ops", True)]
-        picks += [(self.on_call(t), "sme", False) for t in self.sg.team_names if t != ops_team]
+        n_sme = min(self.cfg["responders"]["sme_per_team"], self.cfg["campaign"]["team_size"])
+        picks += [(self.on_call(t, k), "sme", False) for t in self.sg.team_names if t != ops_team for k in range(n_sme)]
         for pool, role, at_start in (("commander", "commander", False), ("support", "support", True), ("comms", "comms", False)):
             if self.pools[pool]:
                 picks.append((self.pools[pool][self.week % len(self.pools[pool])], role, at_start))
@@ -201,8 +203,13 @@ class Campaign:
         cc = cfg["campaign"]
         if cc["share_sev2"] + cc["share_sev3"] > 1.0:
             raise ConfigError("config: campaign.share_sev2 + campaign.share_sev3 must not exceed 1.")
-        if not cfg["responders"]["include_commander"]:
-            cfg = {**cfg, "campaign": {**cc, "commanders": 0}}
+        # The responders switches apply to campaigns too: an excluded role has an empty rotation.
+        rc = cfg["responders"]
+        pools = {
+            k: (cc[k] if rc[flag] else 0)
+            for k, flag in (("commanders", "include_commander"), ("support_pool", "include_support"), ("comms_pool", "include_comms"))
+        }
+        cfg = {**cfg, "campaign": {**cc, **pools}}
         self.streams = Streams(self.seed)
         self.org = Organisation(cfg, self.streams)
         self.incidents: list[dict[str, Any]] = []
