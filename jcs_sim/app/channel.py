@@ -1,0 +1,116 @@
+"""The incident channel as a chat log, and the rows the "why?" panel explains.
+
+Why here and not in :mod:`jcs_sim.results`: these are views for a page
+that redraws every minute (only the last messages, only one decision's
+trace rows), built from the same pieces: :func:`jcs_sim.communication.describe`
+for words and :func:`jcs_sim.results.trace_table` for the decision trace.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from ..communication import describe
+from ..results import trace_table
+from .components import ROUTE_COLOURS
+
+if TYPE_CHECKING:
+    from ..model import IncidentModel
+
+__all__ = ["chat_rows", "chat_html", "decision_rows"]
+
+
+def chat_rows(model: IncidentModel, last: int = 80) -> list[dict[str, Any]]:
+    """The last ``last`` messages in time order: minute, sender, route, text, and every misreading of it."""
+    people = model.people
+    rows = []
+    for msg in model.messages[-last:]:
+        to = [people[j].name for j in msg.recipients if j < len(people)]
+        if msg.route == "channel":
+            route = "to the channel"
+        elif msg.route == "external":
+            route = "external status page"
+        else:
+            route = f"{'page' if msg.route == 'page' else 'DM'} to {', '.join(to) or 'nobody'}"
+        misreads = [
+            {"reader": people[reader].name, "minute": m, "understood": describe(model, understood)}
+            for m, reader, misread, understood in msg.reads
+            if misread
+        ]
+        rows.append(
+            {
+                "id": msg.id,
+                "minute": msg.minute,
+                "sender": people[msg.sender].name,
+                "role": people[msg.sender].role,
+                "route": msg.route,
+                "route_text": route,
+                "text": describe(model, msg.content),
+                "misreads": misreads,
+            }
+        )
+    return rows
+
+
+def chat_html(rows: list[dict[str, Any]], total: int) -> str:
+    """The chat log as HTML (escaped). Newest last; the page keeps it scrolled to the bottom."""
+    if not rows:
+        return '<div class="jcs-chat-empty">No messages yet. Step the model: the first page goes out in the first minutes.</div>'
+    out = []
+    if total > len(rows):
+        out.append(f'<div class="jcs-chat-more">... {total - len(rows)} earlier messages</div>')
+    for r in rows:
+        cls = "jcs-msg jcs-misread" if r["misreads"] else "jcs-msg"
+        colour = ROUTE_COLOURS.get(r["route"], "#333")
+        line = (
+            f'<div class="{cls}" data-msg="{r["id"]}"><span class="jcs-min">{r["minute"]:>3}</span> '
+            f'<b>{html.escape(r["sender"])}</b> <span class="jcs-role">{html.escape(r["role"])}</span> '
+            f'<span class="jcs-route" style="color:{colour}">{html.escape(r["route_text"])}</span>'
+            f'<div class="jcs-text">{html.escape(r["text"])}</div>'
+        )
+        for m in r["misreads"]:
+            line += (
+                f'<div class="jcs-understood">⚠ {html.escape(m["reader"])} (minute {m["minute"]}) understood as: '
+                f"<i>{html.escape(m['understood'])}</i></div>"
+            )
+        out.append(line + "</div>")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------
+# The "why?" panel
+# --------------------------------------------------------------------------
+class _TraceSlice:
+    """The model seen through a few of its trace rows, so results.trace_table builds only those."""
+
+    def __init__(self, model: IncidentModel, rows: list[tuple]) -> None:
+        self._model = model
+        self.trace = rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
+def decision_rows(model: IncidentModel, responder: int, minute: int) -> tuple[list[dict], str]:
+    """The candidate rows (as ``trace_table(...).to_pylist()``) of ``responder``'s decision at or before ``minute``.
+
+    Returns the rows and a note (empty, or why this is not a decision taken
+    exactly at ``minute``). No rows: the responder had not decided yet.
+    """
+    mine = [r for r in model.trace if r[2] == responder]
+    if not mine:
+        return [], ""
+    before = [r for r in mine if r[1] <= minute]
+    note = ""
+    if not before:
+        first = mine[0][1]
+        note = f"No decision at or before minute {minute}; the first was at minute {first}."
+        d = mine[0][0]
+    else:
+        d = before[-1][0]
+        at = before[-1][1]
+        if at != minute:
+            note = f"No decision at minute {minute}: they were busy with what they chose at minute {at}."
+    rows = [r for r in mine if r[0] == d]
+    return trace_table(_TraceSlice(model, rows)).to_pylist(), note

@@ -1,0 +1,168 @@
+"""The live charts and the time-to-resolve histogram of the classroom app (plotly).
+
+Why a hand-made three-panel layout instead of ``make_subplots``: it is
+redrawn every simulated minute, and plain axis domains cost a fraction of
+the time (see ``benchmarks/bench_app.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import plotly.graph_objects as go
+
+from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout
+
+if TYPE_CHECKING:
+    from ..model import IncidentModel
+
+__all__ = ["charts_figure", "histogram_figure", "MILESTONES"]
+
+MILESTONES = (("acknowledge", "acknowledged"), ("diagnose", "diagnosed"), ("mitigate", "mitigated"), ("resolve", "resolved"))
+
+
+def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """Three stacked panels: progress (symptoms, people, milestones), messages, belief about the cause."""
+    tl = model.timeline
+    minute = [r[0] for r in tl]
+    col = {
+        name: k
+        for k, name in enumerate(
+            ("minute", "n_active", "severity", "user_impact", "fault_fixed", "n_symptomatic", "sent", "misread", "belief")
+        )
+    }
+    traces = [
+        go.Scatter(
+            x=minute,
+            y=[r[col["n_symptomatic"]] for r in tl],
+            name="symptomatic services",
+            line=dict(color=SYMPTOMATIC, width=2),
+            xaxis="x",
+            yaxis="y",
+        ),
+        go.Scatter(
+            x=minute,
+            y=[r[col["n_active"]] for r in tl],
+            name="active responders",
+            line=dict(color=STATE_COLOURS["active"], width=2),
+            xaxis="x",
+            yaxis="y",
+        ),
+        go.Scatter(x=minute, y=[r[col["sent"]] for r in tl], name="messages sent", line=dict(color="#555", width=2), xaxis="x", yaxis="y2"),
+        go.Scatter(
+            x=minute, y=[r[col["misread"]] for r in tl], name="messages misread", line=dict(color=MISREAD, width=2), xaxis="x", yaxis="y2"
+        ),
+        go.Scatter(
+            x=minute,
+            y=[r[col["belief"]] for r in tl],
+            name="belief on the true cause",
+            line=dict(color="#2ca02c", width=2),
+            fill="tozeroy",
+            xaxis="x",
+            yaxis="y3",
+        ),
+    ]
+    top = max([r[col["n_symptomatic"]] for r in tl] + [r[col["n_active"]] for r in tl] + [1])
+    mx, my, mtext = [], [], []
+    shapes = []
+    for key, word in MILESTONES:
+        t = model.times.get(key)
+        if t is not None:
+            mx.append(t)
+            my.append(top * 1.05)
+            mtext.append(word)
+            shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
+    traces.append(
+        go.Scatter(
+            x=mx,
+            y=my,
+            mode="markers+text",
+            name="milestones",
+            text=mtext,
+            textposition="top right",
+            xaxis="x",
+            yaxis="y",
+            marker=dict(symbol="triangle-down", size=9, color="#333"),
+            textfont=dict(size=10),
+            cliponaxis=False,
+        )
+    )
+    reached = [f"{w} at {model.times[k]}" for k, w in MILESTONES if model.times.get(k) is not None]
+    layout = base_layout("Progress: " + ("; ".join(reached) if reached else "nothing reached yet") + f" (minute {model.minute})", height)
+    span = [0, max(10, model.minute)]
+    layout.update(
+        xaxis=dict(range=span, anchor="y3", gridcolor="#eee"),
+        margin=dict(l=10, r=10, t=40, b=40),
+        legend=dict(layout["legend"], y=-0.07),
+        yaxis=dict(domain=[0.68, 1.0], title=dict(text="count", font=dict(size=10)), range=[0, top * 1.3], gridcolor="#eee"),
+        yaxis2=dict(domain=[0.36, 0.62], title=dict(text="messages", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
+        yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=10)), range=[0, 1.05], gridcolor="#eee"),
+        shapes=shapes,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> go.Figure:
+    """Time to resolve over replayed seeds; censored runs in their own bar; the current run marked.
+
+    ``current``: ``{"seed", "minute", "resolve"}`` of the run on screen (``resolve`` None while it runs).
+    """
+    done = [s["time_to_resolve"] for s in summaries if s.get("time_to_resolve") is not None]
+    censored = sum(1 for s in summaries if s.get("time_to_resolve") is None)
+    traces: list[go.BaseTraceType] = [
+        go.Histogram(x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
+    ]
+    if censored:
+        traces.append(
+            go.Bar(
+                x=[horizon], y=[censored], name=f"not resolved by minute {horizon}", marker=dict(color="#999"), width=max(horizon / 40, 1)
+            )
+        )
+    shapes = []
+    title = f"Time to resolve over {len(summaries)} other seeds"
+    if done:
+        srt = sorted(done)
+        median = srt[len(srt) // 2]
+        title += f'<br><span style="font-size:11px">median {median} min, range {srt[0]}-{srt[-1]} min; {censored} not resolved</span>'
+    if current is not None:
+        value = current.get("resolve")
+        x = value if value is not None else current.get("minute", 0)
+        label = (
+            f"this run (seed {current.get('seed')}): {value} min"
+            if value is not None
+            else f"this run (seed {current.get('seed')}): still running at {x}"
+        )
+        traces.append(
+            go.Scatter(
+                x=[x],
+                y=[0],
+                mode="markers+text",
+                name=label,
+                text=["this run"],
+                textposition="top center",
+                marker=dict(symbol="star", size=16, color=MISREAD),
+            )
+        )
+        shapes.append(dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1, line=dict(color=MISREAD, width=2, dash="dash")))
+    layout = base_layout(title, height)
+    if not summaries:
+        layout["annotations"] = [
+            dict(
+                text="Press the button to replay this scenario with 50 other seeds",
+                x=0.5,
+                y=0.6,
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                font=dict(size=13, color="#777"),
+            )
+        ]
+    layout.update(
+        xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
+        yaxis=dict(title=dict(text="runs", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
+        margin=dict(l=10, r=10, t=55, b=50),
+        legend=dict(layout["legend"], y=-0.22),
+        shapes=shapes,
+        bargap=0.05,
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -1,0 +1,449 @@
+"""The classroom app's pictures of people and services: plain functions from a model to a plotly figure.
+
+Why pure functions: they are the app's whole drawing logic, so they can be
+tested and timed (``benchmarks/bench_app.py``) without a browser, and the
+page in :mod:`jcs_sim.app.app` only places them. Nothing here changes the
+model; layouts that do not change during a run (where each person and each
+service sits) are computed once per model and cached.
+
+Every figure names its traces (``fig.data[i].name``) so that a legend, a
+test and a reader can tell what is drawn. The charts over time are in
+:mod:`jcs_sim.app.charts`, the incident channel and the "why?" panel's rows
+in :mod:`jcs_sim.app.channel`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import weakref
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import plotly.graph_objects as go
+
+from ..communication import describe
+
+if TYPE_CHECKING:
+    from ..model import IncidentModel
+
+__all__ = ["network_figure", "service_figure", "knowers", "doing", "clock", "base_layout", "STATE_COLOURS", "ROUTE_COLOURS"]
+
+STATE_COLOURS = {"off": "#c8c8c8", "paged": "#f0a030", "active": "#3a7bd5"}
+ROUTE_COLOURS = {"channel": "#3a7bd5", "dm": "#8e44ad", "page": "#f0a030", "external": "#7f8c8d"}
+MISREAD = "#d62728"
+SYMPTOMATIC = "#e4572e"
+HEALTHY = "#9bc59d"
+FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=11)
+# Verbs for what a responder is doing; unknown actions are shown by their name.
+VERBS = {
+    "investigate": "investigating",
+    "remediate": "remediating",
+    "share": "posting a finding",
+    "relay": "relaying a finding",
+    "status_update": "writing a status update",
+    "page": "paging",
+    "read": "reading messages",
+    "coordinate": "assigning work on",
+    "other_duty": "on other duties",
+    "wait": "watching",
+    "acknowledge": "acknowledging",
+    "clarify": "asking to clarify",
+    "own_mistake": "owning a mistake",
+    "none": "",
+}
+PERSON_TARGETS = {"page", "acknowledge", "clarify"}
+MAX_TIE_LABELS = 24  # more tie-weight numbers than this overlap (a big incident): show them on hover
+
+_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> cached positions
+
+
+def _layout(model: IncidentModel) -> dict[str, Any]:
+    cached = _layouts.get(model)
+    if cached is None:
+        cached = {"people": _people_positions(model), "services": _service_positions(model)}
+        _layouts[model] = cached
+    return cached
+
+
+def base_layout(title: str, height: int) -> dict[str, Any]:
+    return dict(
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)),
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        font=FONT,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=True,
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=10)),
+        uirevision="keep",  # keep the reader's zoom and legend choices across steps
+    )
+
+
+# --------------------------------------------------------------------------
+# Responders
+# --------------------------------------------------------------------------
+def _people_positions(model: IncidentModel) -> list[tuple[float, float]]:
+    """People on a circle, grouped by team then role, so a team's members sit together."""
+    order = sorted(range(len(model.people)), key=lambda i: (model.people[i].team or "~", model.people[i].role, i))
+    n = len(order)
+    pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
+    for k, i in enumerate(order):
+        a = math.pi / 2 - 2 * math.pi * k / max(n, 1)
+        pos[i] = (math.cos(a), math.sin(a))
+    return pos
+
+
+def doing(model: IncidentModel, person) -> str:
+    """What a responder is doing this minute, in words (their state when not active)."""
+    if person.state == "off":
+        return "not paged"
+    if person.state == "paged":
+        return "paged, asleep" if person.asleep else "paged, not yet answering"
+    kind, target = person.action
+    verb = VERBS.get(kind, kind.replace("_", " "))
+    if target is None or target < 0:
+        return verb
+    if kind in PERSON_TARGETS and target < len(model.people):
+        return f"{verb} {model.people[target].name}"
+    if 0 <= target < model.sg.n:
+        return f"{verb} {model.sg.names[target]}"
+    return verb
+
+
+def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """The responders: ties (width and label = familiarity), states, this minute's messages and misreadings."""
+    pos = _layout(model)["people"]
+    people = model.people
+    fam = model.fam
+    n = len(people)
+    # Ties, in three width classes (plotly draws one width per trace).
+    classes = (("ties (weak, < 0.33)", 0.0, 0.33, 1.0), ("ties (0.33-0.66)", 0.33, 0.66, 2.5), ("ties (strong, > 0.66)", 0.66, 1.01, 4.5))
+    traces: list[go.BaseTraceType] = []
+    mid_x, mid_y, mid_text, mid_hover = [], [], [], []
+    for name, lo, hi, width in classes:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for i in range(n):
+            for j in range(i + 1, n):
+                w = fam[i][j]
+                if w > 0 and lo <= w < hi:
+                    xs += [pos[i][0], pos[j][0], None]
+                    ys += [pos[i][1], pos[j][1], None]
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(width=width, color="#b9c4d0"), hoverinfo="skip"))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if fam[i][j] > 0:
+                mid_x.append(0.5 * (pos[i][0] + pos[j][0]))
+                mid_y.append(0.5 * (pos[i][1] + pos[j][1]))
+                mid_text.append(f"{fam[i][j]:.2f}")
+                mid_hover.append(f"{html.escape(people[i].name)} and {html.escape(people[j].name)}: familiarity {fam[i][j]:.2f}")
+    traces.append(
+        go.Scatter(
+            x=mid_x,
+            y=mid_y,
+            # Numbers on every tie while they stay readable; beyond that, on hover only.
+            mode="text" if len(mid_text) <= MAX_TIE_LABELS else "markers",
+            text=mid_text,
+            hovertext=mid_hover,
+            hoverinfo="text",
+            name="tie weight (familiarity)",
+            textfont=dict(size=9, color="#7a8794"),
+            marker=dict(size=6, color="rgba(0,0,0,0)"),
+            showlegend=False,
+        )
+    )
+    # This minute's messages, sender -> each recipient.
+    now = model.minute
+    annotations = []
+    msg_x: dict[str, list] = {}
+    msg_y: dict[str, list] = {}
+    for msg in _messages_at(model, now):
+        for j in msg.recipients:
+            if j == msg.sender or j >= n:
+                continue
+            (x0, y0), (x1, y1) = pos[msg.sender], pos[j]
+            msg_x.setdefault(msg.route, []).extend([x0, x1, None])
+            msg_y.setdefault(msg.route, []).extend([y0, y1, None])
+            annotations.append(
+                dict(
+                    x=x1,
+                    y=y1,
+                    ax=x0,
+                    ay=y0,
+                    xref="x",
+                    yref="y",
+                    axref="x",
+                    ayref="y",
+                    showarrow=True,
+                    text="",
+                    arrowhead=3,
+                    arrowsize=1.2,
+                    arrowwidth=1.6,
+                    arrowcolor=ROUTE_COLOURS.get(msg.route, "#333"),
+                    standoff=14,
+                )
+            )
+    for route, xs in msg_x.items():
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=msg_y[route],
+                mode="lines",
+                name=f"message this minute ({route})",
+                line=dict(width=2.5, color=ROUTE_COLOURS.get(route, "#333")),
+                hoverinfo="skip",
+            )
+        )
+    # Misreadings this minute: a red dashed line from the sender to the reader, a cross at the reader.
+    mx, my, cx, cy, ctext = [], [], [], [], []
+    for msg, reader, understood in _misreads_at(model, now):
+        if reader >= n:
+            continue
+        (x0, y0), (x1, y1) = pos[msg.sender], pos[reader]
+        mx += [x0, x1, None]
+        my += [y0, y1, None]
+        cx.append(x1 * 0.86)
+        cy.append(y1 * 0.86)
+        ctext.append(
+            f"{html.escape(people[reader].name)} misread {html.escape(people[msg.sender].name)}:<br>"
+            f"meant: {html.escape(describe(model, msg.content))}<br>understood: {html.escape(describe(model, understood))}"
+        )
+    traces.append(
+        go.Scatter(x=mx, y=my, mode="lines", name="misread this minute", line=dict(width=2.5, color=MISREAD, dash="dash"), hoverinfo="skip")
+    )
+    traces.append(
+        go.Scatter(
+            x=cx,
+            y=cy,
+            mode="markers",
+            name="misreading",
+            showlegend=False,
+            text=ctext,
+            hovertemplate="%{text}<extra></extra>",
+            marker=dict(symbol="x", size=14, color=MISREAD, line=dict(width=1, color="white")),
+        )
+    )
+    # The people.
+    xs = [p[0] for p in pos]
+    ys = [p[1] for p in pos]
+    labels = [
+        f"<b>{html.escape(p.name)}</b> ({p.role}{', ' + html.escape(p.team) if p.team else ''})<br>{html.escape(doing(model, p))}"
+        for p in people
+    ]
+    hover = [
+        f"{html.escape(p.name)}: {p.role}{' of ' + html.escape(p.team) if p.team else ''}<br>state: {p.state}; fatigue {p.fatigue:.2f}"
+        f"<br>sent {p.messages_sent}, read {p.messages_read}, misread {p.messages_misread}"
+        for p in people
+    ]
+    positions = ["top center" if y >= -0.01 else "bottom center" for y in ys]
+    traces.append(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            name="responders",
+            text=labels,
+            textposition=positions,
+            hovertext=hover,
+            hoverinfo="text",
+            textfont=dict(size=10),
+            marker=dict(
+                size=[22 if p.state == "active" else 16 for p in people],
+                color=[STATE_COLOURS.get(p.state, "#999") for p in people],
+                line=dict(
+                    width=[3 if p.messages_misread else 1 for p in people],
+                    color=[MISREAD if p.messages_misread else "white" for p in people],
+                ),
+            ),
+            showlegend=False,
+        )
+    )
+    layout = base_layout(f"Responders at minute {now} ({clock(model)})", height)
+    # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
+    layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]), annotations=annotations)
+    return go.Figure(data=traces, layout=layout)
+
+
+def _messages_at(model: IncidentModel, minute: int):
+    """Messages sent at ``minute`` (the list is in time order: walk back from the end)."""
+    out = deque()
+    for msg in reversed(model.messages):
+        if msg.minute < minute:
+            break
+        if msg.minute == minute:
+            out.appendleft(msg)
+    return out
+
+
+def _misreads_at(model: IncidentModel, minute: int):
+    """(message, reader, understood) for every misreading at ``minute`` (reads of messages up to then)."""
+    horizon = minute - 240  # a message waits in an inbox a while before it is read; older ones are long read
+    out = []
+    for msg in reversed(model.messages):
+        if msg.minute < horizon:
+            break
+        for read_minute, reader, misread, understood in msg.reads:
+            if misread and read_minute == minute:
+                out.append((msg, reader, understood))
+    return out
+
+
+def clock(model: IncidentModel) -> str:
+    h = model.clock_hour
+    return f"{int(h):02d}:{int(round((h % 1) * 60)) % 60:02d}"
+
+
+# --------------------------------------------------------------------------
+# Services
+# --------------------------------------------------------------------------
+def _service_positions(model: IncidentModel) -> dict[str, Any]:
+    """Services in a grid: one column block per team, one row per layer (depth from the user-facing ones)."""
+    sg = model.sg
+    layer = [sg.graph.nodes[name].get("layer") for name in sg.names]
+    if any(v is None for v in layer):
+        layer = _depths(sg)
+    teams = sg.team_names
+    cells: dict[tuple[int, int], list[int]] = {}
+    for s in range(sg.n):
+        cells.setdefault((int(sg.team_of[s]), int(layer[s])), []).append(s)
+    width = [max((len(v) for (t, _), v in cells.items() if t == ti), default=1) for ti in range(len(teams))]
+    x0 = [sum(width[:t]) + t * 0.8 for t in range(len(teams))]
+    pos = [(0.0, 0.0)] * sg.n
+    for (t, lay), members in cells.items():
+        offset = (width[t] - len(members)) / 2
+        for k, s in enumerate(members):
+            pos[s] = (x0[t] + offset + k, -float(lay))
+    centres = [x0[t] + (width[t] - 1) / 2 for t in range(len(teams))]
+    return {"pos": pos, "team_x": centres, "depth": max(layer) if layer else 0}
+
+
+def _depths(sg) -> list[int]:
+    """Hops from the nearest service nobody depends on (for loaded graphs without a 'layer')."""
+    depth = [-1] * sg.n
+    frontier = [s for s in range(sg.n) if not sg.rdeps[s]] or [0]
+    for s in frontier:
+        depth[s] = 0
+    while frontier:
+        nxt = []
+        for s in frontier:
+            for d in sg.deps[s]:
+                if depth[d] < 0:
+                    depth[d] = depth[s] + 1
+                    nxt.append(d)
+        frontier = nxt
+    return [d if d >= 0 else 0 for d in depth]
+
+
+def knowers(model: IncidentModel) -> list[tuple[str, float] | None]:
+    """Per team: the responder who knows its services best (name, mean knowledge), or None."""
+    sg = model.sg
+    out: list[tuple[str, float] | None] = []
+    for t in range(len(sg.team_names)):
+        idx = [s for s in range(sg.n) if sg.team_list[s] == t]
+        best = max(((sum(p.knowledge[s] for s in idx) / max(len(idx), 1), p.name) for p in model.people), default=None)
+        out.append((best[1], best[0]) if best else None)
+    return out
+
+
+def service_figure(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> go.Figure:
+    """The service graph: symptoms, what has been investigated, who knows which part; the root cause on request."""
+    sg = model.sg
+    lay = _layout(model)["services"]
+    pos = lay["pos"]
+    sym = model.system.symptomatic
+    examined = [0] * sg.n
+    lookers: list[list[str]] = [[] for _ in range(sg.n)]
+    for p in model.people:
+        for s, k in enumerate(p.examined):
+            if k:
+                examined[s] += k
+                lookers[s].append(p.name)
+    ex, ey = [], []
+    for s in range(sg.n):
+        for d in sg.deps[s]:
+            ex += [pos[s][0], pos[d][0], None]
+            ey += [pos[s][1], pos[d][1], None]
+    best = knowers(model)
+    traces: list[go.BaseTraceType] = [
+        go.Scatter(x=ex, y=ey, mode="lines", name="depends on", line=dict(width=0.8, color="#d0d6dd"), hoverinfo="skip"),
+    ]
+    for name, colour, want in (("healthy", HEALTHY, False), ("symptomatic", SYMPTOMATIC, True)):
+        idx = [s for s in range(sg.n) if bool(sym[s]) is want]
+        traces.append(
+            go.Scatter(
+                x=[pos[s][0] for s in idx],
+                y=[pos[s][1] for s in idx],
+                mode="markers",
+                name=name,
+                marker=dict(
+                    size=13,
+                    color=colour,
+                    symbol=["diamond" if sg.alerting[s] else "circle" for s in idx],
+                    line=dict(width=0.5, color="#555"),
+                ),
+                hovertext=[_service_hover(model, s, best, lookers) for s in idx],
+                hoverinfo="text",
+            )
+        )
+    inv = [s for s in range(sg.n) if examined[s]]
+    traces.append(
+        go.Scatter(
+            x=[pos[s][0] for s in inv],
+            y=[pos[s][1] for s in inv],
+            mode="markers+text",
+            name="investigated",
+            text=[f"×{examined[s]}" for s in inv],
+            textposition="top right",
+            textfont=dict(size=9),
+            marker=dict(size=22, symbol="circle-open", color="#222", line=dict(width=2)),
+            hovertext=[f"{sg.names[s]}: looked at by {', '.join(lookers[s])}" for s in inv],
+            hoverinfo="text",
+        )
+    )
+    if reveal_root:
+        r = model.fault.root
+        traces.append(
+            go.Scatter(
+                x=[pos[r][0]],
+                y=[pos[r][1]],
+                mode="markers+text",
+                name="root cause",
+                text=[f"root cause: {sg.names[r]} ({model.fault.kind})"],
+                textposition="bottom center",
+                textfont=dict(color="#8b0000", size=11),
+                marker=dict(size=30, symbol="star", color="rgba(255,215,0,0.85)", line=dict(width=1.5, color="#8b0000")),
+            )
+        )
+    annotations = []
+    for t, team in enumerate(sg.team_names):
+        on_call = [p.name for p in model.people if p.team == team]
+        who = best[t]
+        text = f"<b>{html.escape(team)}</b><br>{html.escape(', '.join(on_call) or 'nobody on call')}"
+        if who:
+            text += f"<br>best: {html.escape(who[0])} {who[1]:.2f}"
+        annotations.append(
+            dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=10))
+        )
+    status = f"{int(sym.sum())} of {sg.n} services symptomatic; {len(inv)} investigated"
+    layout = base_layout(f"Services: {status}", height)
+    layout.update(
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, range=[-lay["depth"] - 0.6, 1.9]),
+        annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _service_hover(model: IncidentModel, s: int, best, lookers) -> str:
+    sg = model.sg
+    t = int(sg.team_of[s])
+    who = best[t]
+    parts = [
+        f"<b>{html.escape(sg.names[s])}</b> (team {html.escape(sg.team_names[t])})",
+        "symptomatic" if model.system.symptomatic[s] else "healthy",
+        "carries a user-facing alert" if sg.alerting[s] else "",
+        f"best knower of this team's services: {html.escape(who[0])}" if who else "",
+        f"investigated by {', '.join(lookers[s])}" if lookers[s] else "",
+    ]
+    return "<br>".join(p for p in parts if p)

@@ -1,0 +1,332 @@
+"""The classroom app without a browser: presets, controls, figure builders, the why panel, the viz command.
+
+The browser tests (tests/test_app_browser.py) check that the page works;
+these check the pieces it is made of, fast, and the properties that must
+always hold (every preset valid and steppable, every figure naming its
+traces, a bad value refused with a message that names it).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from jcs_sim import IncidentModel
+from jcs_sim.app import channel, charts
+from jcs_sim.app import components as C
+from jcs_sim.app.presets import CONTROLS, PRESETS, Lesson, apply_preset, control_overrides, parse_seed
+from jcs_sim.config import SCHEMA, ConfigError, apply_overrides, default_config, load_config
+from jcs_sim.explain import explain_decision
+from jcs_sim.results import trace_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def stepped(preset: str = "failover", minutes: int = 60, seed: int = 0) -> IncidentModel:
+    lesson = Lesson()
+    lesson.choose(preset, seed=seed)
+    m = IncidentModel(lesson.cfg, seed=seed, record_trace=True)
+    while m.running and m.minute < minutes:
+        m.step()
+    return m
+
+
+# ----- presets and controls -------------------------------------------------
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_every_preset_applies_cleanly_and_its_model_steps(key):
+    p = PRESETS[key]
+    assert p.title and p.story and "\n" not in p.story
+    cfg = apply_preset(default_config(), key)
+    for item in p.overrides:  # each override took effect, with the schema's type
+        sec, name = item.split("=", 1)[0].split(".")
+        assert cfg[sec][name] == apply_overrides(default_config(), [item])[sec][name]
+        assert type(cfg[sec][name]) is type(SCHEMA[sec][name].default)
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose(key)
+    m = ClassroomModel(lesson)
+    assert m.record_trace and m.preset == key
+    for _ in range(30):
+        m.step()
+    assert m.minute == 30 and len(m.timeline) == 30 and m.trace
+
+
+@pytest.mark.parametrize("key, path", [("failover", "configs/failover_story.toml"), ("3am", "configs/three_am_page.toml")])
+def test_presets_tell_the_same_story_as_the_config_files(key, path):
+    assert apply_preset(default_config(), key) == load_config(ROOT / path)
+
+
+def test_controls_are_schema_keys_with_schema_widgets():
+    for c in CONTROLS:
+        p = c.param  # raises KeyError for a key not in the schema
+        assert c.widget == ("select" if p.choices else "checkbox" if p.kind is bool else "text")
+        assert c.hint().startswith(p.allowed())
+    keys = {c.key for c in CONTROLS}
+    assert {"responders.sme_per_team", "relationships.within_team", "relationships.across_team"} <= keys
+    assert {"communication.mode", "communication.structured_updates"} <= keys
+    assert keys & {"run.start_hour", "responders.hours_awake"}
+
+
+def test_control_values_show_the_preset_and_only_changes_become_overrides():
+    lesson = Lesson()
+    lesson.choose("3am")
+    values = lesson.control_values()
+    assert values["run.start_hour"] == "3.0" and values["communication.structured_updates"] is False
+    assert control_overrides(values, lesson.cfg) == []
+    changed = {**values, "responders.sme_per_team": "2", "communication.mode": "direct"}
+    assert sorted(control_overrides(changed, lesson.cfg)) == ["communication.mode=direct", "responders.sme_per_team=2"]
+    lesson.choose("3am", changed, seed="7")
+    assert lesson.cfg["responders"]["sme_per_team"] == 2 and lesson.cfg["run"]["start_hour"] == 3.0 and lesson.seed == 7
+
+
+@pytest.mark.parametrize(
+    "key, text, words",
+    [
+        ("relationships.within_team", "2.5", ["relationships.within_team", "out of range", "a number from 0 to 1"]),
+        ("responders.sme_per_team", "many", ["responders.sme_per_team", "wrong type", "an integer"]),
+        ("run.start_hour", "", ["run.start_hour"]),
+        ("communication.mode", "shouting", ["communication.mode", "not allowed", "'channel'"]),
+    ],
+)
+def test_invalid_control_values_give_a_message_and_change_nothing(key, text, words):
+    lesson = Lesson()
+    lesson.choose("failover", seed=3)
+    before = (lesson.preset, lesson.seed, lesson.cfg)
+    with pytest.raises(ConfigError) as err:
+        lesson.choose("failover", {**lesson.control_values(), key: text})
+    for w in words:
+        assert w in str(err.value)
+    assert (lesson.preset, lesson.seed, lesson.cfg) == before
+
+
+@pytest.mark.parametrize("text", ["-1", "abc", "1.5", ""])
+def test_invalid_seeds_are_refused(text):
+    with pytest.raises(ConfigError, match="seed"):
+        parse_seed(text)
+    assert parse_seed(" 12 ") == 12
+
+
+def test_settings_panel_shows_the_message_instead_of_crashing():
+    """The real panel, rendered by Solara in-process: typing a bad value shows a visible error."""
+    import ipyvuetify as v
+    import solara
+
+    from jcs_sim.app.app import Panel, SettingsPanel
+
+    lesson = Lesson()
+    rebuilt = []
+
+    @solara.component
+    def Host():
+        panel = Panel(lesson, solara.use_reactive(lesson.control_values()), solara.use_reactive("0"), solara.use_reactive(None))
+        panel.rebuild = lambda: rebuilt.append(1)
+        SettingsPanel(panel)
+
+    _box, rc = solara.render(Host(), handle_error=False)
+    try:
+        field = rc.find(v.TextField, label="Familiarity within a team").widget
+        field.v_model = "7"
+        field.fire_event("keyup.enter", {})
+        rc.find(v.Alert).assert_single()
+        assert "relationships.within_team" in str(rc.find(v.Alert).widget.children)
+        assert rebuilt == [] and lesson.cfg["relationships"]["within_team"] == 0.7
+        field = rc.find(v.TextField, label="Familiarity within a team").widget
+        field.v_model = "0.9"
+        field.fire_event("keyup.enter", {})
+        rc.find(v.Alert).assert_empty()
+        assert rebuilt == [1] and lesson.cfg["relationships"]["within_team"] == 0.9
+    finally:
+        rc.close()
+
+
+# ----- figures ----------------------------------------------------------------
+def test_network_figure_traces_labels_and_messages():
+    m = stepped("failover", 60)
+    fig = C.network_figure(m)
+    assert isinstance(fig, go.Figure)
+    names = [t.name for t in fig.data]
+    assert {"ties (weak, < 0.33)", "ties (0.33-0.66)", "ties (strong, > 0.66)", "tie weight (familiarity)", "responders"} <= set(names)
+    assert {"misread this minute", "misreading"} <= set(names)
+    people = fig.data[names.index("responders")]
+    assert len(people.x) == len(m.people)
+    for p, label in zip(m.people, people.text, strict=True):
+        assert p.name in label and C.doing(m, p).split(" ")[0] in label
+    assert f"minute {m.minute}" in fig.layout.title.text
+    # Find a minute with a message and one with a misreading: drawn along edges, marked.
+    m2 = IncidentModel(m.cfg, seed=0, record_trace=True)
+    seen_msg = seen_misread = False
+    while m2.running and m2.minute < 400 and not (seen_msg and seen_misread):
+        m2.step()
+        f = C.network_figure(m2)
+        n = [t.name for t in f.data]
+        sent = [x for x in m2.messages if x.minute == m2.minute and any(j != x.sender for j in x.recipients)]
+        if sent:
+            seen_msg = True
+            assert any(k.startswith("message this minute") for k in n) and len(f.layout.annotations) >= 1
+        marks = f.data[n.index("misreading")]
+        if len(marks.x):
+            seen_misread = True
+            assert "understood" in marks.text[0]
+    assert seen_msg and seen_misread
+
+
+def test_service_figure_symptoms_investigations_and_root():
+    m = stepped("default", 80)
+    fig = C.service_figure(m)
+    names = [t.name for t in fig.data]
+    assert names[:4] == ["depends on", "healthy", "symptomatic", "investigated"] and "root cause" not in names
+    sym = fig.data[names.index("symptomatic")]
+    healthy = fig.data[names.index("healthy")]
+    assert len(sym.x) == int(m.system.symptomatic.sum()) and len(sym.x) + len(healthy.x) == m.sg.n
+    examined = {s for p in m.people for s, k in enumerate(p.examined) if k}
+    assert len(fig.data[names.index("investigated")].x) == len(examined)
+    assert len(fig.layout.annotations) == len(m.sg.team_names)  # one "who knows which part" header per team
+    shown = C.service_figure(m, reveal_root=True)
+    root = shown.data[[t.name for t in shown.data].index("root cause")]
+    assert m.sg.names[m.fault.root] in root.text[0]
+
+
+def test_charts_figure_follows_the_timeline():
+    m = stepped("failover", 70)
+    fig = charts.charts_figure(m)
+    by = {t.name: t for t in fig.data}
+    for name in (
+        "symptomatic services",
+        "active responders",
+        "messages sent",
+        "messages misread",
+        "belief on the true cause",
+        "milestones",
+    ):
+        assert name in by
+    assert len(by["messages sent"].y) == m.minute and by["messages sent"].y[-1] == m.counts["messages_sent"]
+    assert by["messages misread"].y[-1] == m.counts["messages_misread"]
+    assert all(v is None or 0.0 <= v <= 1.0 for v in by["belief on the true cause"].y)
+    reached = [k for k, _ in charts.MILESTONES if m.times[k] is not None]
+    assert list(by["milestones"].x) == [m.times[k] for k in reached]
+
+
+def test_histogram_figure_marks_the_current_run_and_censored_runs():
+    runs = [{"seed": s, "time_to_resolve": 40 + s} for s in range(10)] + [{"seed": 99, "time_to_resolve": None}]
+    fig = charts.histogram_figure(runs, {"seed": 0, "minute": 50, "resolve": 47}, horizon=720)
+    names = [t.name for t in fig.data]
+    assert names[0] == "resolved runs" and len(fig.data[0].x) == 10
+    assert "not resolved by minute 720" in names
+    assert any(n.startswith("this run (seed 0): 47") for n in names)
+    assert "over 11 other seeds" in fig.layout.title.text
+    empty = charts.histogram_figure([], None, horizon=720)
+    assert [t.name for t in empty.data] == ["resolved runs"] and empty.layout.annotations
+
+
+def test_chat_rows_show_route_text_and_what_was_understood():
+    m = stepped("failover", 200)
+    rows = channel.chat_rows(m, last=10_000)
+    assert [r["id"] for r in rows] == [x.id for x in m.messages]
+    misread = [r for r in rows if r["misreads"]]
+    assert misread, "the failover story should misread something within 200 minutes"
+    assert all(mr["understood"] for r in misread for mr in r["misreads"])
+    html = channel.chat_html(rows, len(m.messages))
+    assert html.count('class="jcs-msg jcs-misread"') == len(misread) and "understood as:" in html
+    hostile = [{**rows[0], "text": "<script>alert(1)</script>", "misreads": []}]
+    assert "<script>" not in channel.chat_html(hostile, 1)
+
+
+def test_why_panel_rows_are_the_trace_tables_rows():
+    m = stepped("default", 60)
+    me = 0
+    rows, note = channel.decision_rows(m, me, m.minute)
+    assert rows and (note == "" or note.startswith("No decision at minute"))
+    d = rows[0]["decision"]
+    full = [r for r in trace_table(m).to_pylist() if r["decision"] == d]
+    assert rows == full  # the same rows trace_table gives: reused, not re-derived
+    assert sum(r["chosen"] for r in rows) == 1
+    text = explain_decision(rows)
+    assert f"{m.people[me].name} (" in text and "chose to" in text
+    first_minute = min(r[1] for r in m.trace if r[2] == me)
+    early, note = channel.decision_rows(m, me, first_minute - 1)
+    assert early and "first was at minute" in note
+    never = next((p.idx for p in m.people if p.state == "off"), None)
+    if never is not None:
+        assert channel.decision_rows(m, never, m.minute) == ([], "")
+
+
+def test_replays_are_other_seeds_and_kept_per_scenario():
+    lesson = Lesson()
+    lesson.choose("default", seed=2)
+    got = lesson.replay(3)
+    assert [s["seed"] for s in got] == [0, 1, 3]  # the session's own seed is skipped
+    assert got[0]["time_to_resolve"] == IncidentModel(lesson.cfg, seed=0, record_trace=False).run().summary()["time_to_resolve"]
+    lesson.choose("big")
+    assert lesson.replayed() == []
+    lesson.choose("default", seed=2)
+    assert len(lesson.replayed()) == 3
+
+
+def test_retired_model_stops_stepping():
+    from jcs_sim.app.app import ClassroomModel
+
+    m = ClassroomModel(Lesson())
+    m.step()
+    m.retire()
+    m.step()
+    assert m.minute == 1 and not m.running
+
+
+# ----- the viz command and the served assets ------------------------------------
+def test_viz_command_is_declared_without_importing_solara():
+    code = (
+        "import sys; from jcs_sim.cli import build_parser; p = build_parser(); "
+        "a = p.parse_args(['viz', '--port', '0']); "
+        "print(a.host, a.port, 'solara' in sys.modules, 'jcs_sim.app.app' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["127.0.0.1", "0", "False", "False"]
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["viz", "--port", "70000"], "out of range"),
+        (["viz", "--port", "x"], "not an integer"),
+        (["viz", "no/such/config.toml"], "no such config file"),
+    ],
+)
+def test_viz_command_rejects_bad_arguments_in_one_line(args, words):
+    done = subprocess.run([sys.executable, "-m", "jcs_sim", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_viz_refuses_a_port_in_use():
+    import socket
+
+    from jcs_sim.app.cli import _bindable
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(ConfigError, match="--port"):
+            _bindable("127.0.0.1", s.getsockname()[1])
+    assert _bindable("127.0.0.1", 0) > 0
+
+
+def test_solara_front_end_packages_are_read_from_solara_itself():
+    from jcs_sim.app.assets import needed_packages
+
+    specs = needed_packages()
+    assert any(s.startswith("@widgetti/solara-vuetify") for s in specs) and any(s.startswith("requirejs@") for s in specs)
+    assert all("@" in s.lstrip("@") for s in specs)
+
+
+def test_viz_config_is_the_base_the_presets_apply_to(monkeypatch):
+    from jcs_sim.app.app import CONFIG_ENV, _lesson_for_session
+
+    monkeypatch.setenv(CONFIG_ENV, str(ROOT / "configs" / "three_am_page.toml"))
+    lesson = _lesson_for_session()
+    assert lesson.base["run"]["start_hour"] == 3.0 and lesson.cfg["run"]["start_hour"] == 3.0
+    lesson.choose("big")
+    assert lesson.cfg["responders"]["sme_per_team"] == 3 and lesson.cfg["run"]["start_hour"] == 3.0
