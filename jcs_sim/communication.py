@@ -29,6 +29,8 @@ __all__ = ["Message", "Content", "route", "read_inbox", "misread_probability", "
 IMPORTANCE = {"root": 1.0, "remedy_result": 0.8, "symptom": 0.6, "remedy_start": 0.5, "healthy": 0.3, "stuck": 0.4}
 # Kinds whose wording is ambiguous by nature: a failed remediation report
 # ("X didn't work") leaves open whether anything is still being done.
+# Kinds with no plausible wrong reading ("got it", a question, an external post): never misread.
+UNMISTAKABLE = frozenset({"ack", "question", "external"})
 AMBIGUOUS = {"remedy_result": 0.6, "remedy_start": 0.85}
 
 
@@ -89,7 +91,7 @@ def route(model: IncidentModel, sender: Responder, content: Content) -> tuple[st
 def misread_probability(model: IncidentModel, msg: Message, reader: Responder, skimming: bool) -> float:
     """Logistic misread chance: unfamiliarity, ambiguity, ignorance of the topic, fatigue, skimming."""
     cc = model.cfg["communication"]
-    if not cc["misreading"]:
+    if not cc["misreading"] or msg.content.kind in UNMISTAKABLE:
         return 0.0
     fam = model.fam[msg.sender][reader.idx]
     know = reader.knowledge[msg.content.service] if msg.content.service >= 0 else 0.5
@@ -135,6 +137,8 @@ def misunderstand(model: IncidentModel, c: Content, rng) -> Content:
     if k == "assign":
         return Content("assign", _neighbour(model, c.service, rng), c.detail)
     if k == "stuck":
+        return Content("stuck", c.service, c.detail)
+    if k == "mistake":  # "my failover didn't fix it" read as "they are out of ideas"
         return Content("stuck", c.service, c.detail)
     return c
 

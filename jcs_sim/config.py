@@ -167,7 +167,12 @@ SCHEMA: dict[str, dict[str, Param]] = {
         ),
     },
     "responders": {
-        "sme_per_team": P(1, "Subject-matter experts available to be paged from each team other than the paged ops on-call's (in a campaign: that many of each team's engineers are on call each week, at most campaign.team_size).", 0, 20),
+        "sme_per_team": P(
+            1,
+            "Subject-matter experts available to be paged from each team other than the paged ops on-call's (in a campaign: that many of each team's engineers are on call each week, at most campaign.team_size).",
+            0,
+            20,
+        ),
         "include_commander": P(
             True,
             "Include an incident commander: paged by any responder whose g chooses to, or automatically at severity >= coordination.commander_join_severity.",

@@ -112,7 +112,9 @@ def candidates(model: IncidentModel, r: Responder) -> list[Candidate]:
     # restart, the generic first try under pressure.
     top = order[0]
     concluded = r.status[top] == ROOT
-    if (concluded or susp[top] >= 0.6) and r.remedy_belief.get(top) != "running":
+    # Only while the alerts they see still fire (repeating a finished failover on a
+    # quiet system would take the service down again), and not while a remedy is running.
+    if (concluded or susp[top] >= 0.6) and not r.saw_quiet and r.remedy_belief.get(top) != "running":
         k = ek(top)
         if not concluded:
             options = [("restart", 0.5 * EXPECTED_FIT[REMEDY_INDEX["restart"]])]

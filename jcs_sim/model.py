@@ -399,6 +399,8 @@ class IncidentModel(Model):
             self.counts["remediations_failed"] += 1
             if rem.service != self.fault.root:
                 self.counts["remediations_wrong"] += 1
+        # An unsent "starting R" is stale once R has finished: only the result is worth telling.
+        r.unshared = [c for c in r.unshared if not (c.kind == "remedy_start" and c.service == rem.service)]
         r.unshared.append(Content("remedy_result", rem.service, (rem.remedy, ok)))
         self.events.append(
             (
