@@ -525,19 +525,23 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     if path is None:
         return default_config()
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: no such config file.")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}.") from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc}.") from None
-    cfg = validate(raw, where=str(path))
+    cfg = validate(read_toml(path, "config file"), where=str(path))
     for sec, key in (("system", "graph_file"), ("relationships", "file")):
         if cfg[sec][key] and not Path(cfg[sec][key]).is_absolute():
             cfg[sec][key] = str((path.parent / cfg[sec][key]).resolve())
     return cfg
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file, or raise a one-line ConfigError naming it (with the line of a syntax error)."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such {what}.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}.") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: cannot read the file: {exc}.") from None
 
 
 def _parse_scalar(text: str) -> Any:

@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import SCHEMA, ConfigError, Param, _check_value, load_config, validate
+from ..config import SCHEMA, ConfigError, Param, _check_value, load_config, read_toml, validate
 
 __all__ = [
     "Sweep",
@@ -304,15 +303,7 @@ class Sweep:
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep TOML file (see ``docs/sweeps.md``)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such sweep file.")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}.") from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc}.") from None
-    return parse_sweep(raw, where=str(path), root=path.resolve().parent)
+    return parse_sweep(read_toml(path, "sweep file"), where=str(path), root=path.resolve().parent)
 
 
 def _table(where: str, raw: dict[str, Any], name: str) -> dict[str, Any]:
