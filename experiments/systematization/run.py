@@ -207,8 +207,14 @@ def findings(data: dict, res: dict, args: argparse.Namespace, horizon: int) -> l
             else ("no, the reverse: templates cost strangers more." if i.lo > 0 else "no detectable difference.")
         )
         + f" Templates remove {drop['strangers']:.3f} of the misread rate among strangers and {drop['familiar']:.3f} among "
-        "familiar teams (the same clarity gain, a shift in log-odds, removes more where misreading is more likely), "
-        "while the extra writing time is the same for both."
+        "familiar teams"
+        + (
+            " (the same clarity gain, a shift in log-odds, removes more where misreading is more likely)"
+            if drop["strangers"] > drop["familiar"] + 0.003
+            else " (about the same: the clarity gain is a shift in log-odds, and the two misread rates are too close"
+            " for it to remove visibly more among strangers)"
+        )
+        + ", while the extra writing time is the same for both."
     )
     worst, best = res[("strangers", "structured", sp1)], res[("strangers", "free-form", sp0)]
     out.append(
