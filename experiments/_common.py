@@ -24,6 +24,7 @@ runs are censored; the scripts report how many were.
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
 import importlib.util
 import os
@@ -302,3 +303,17 @@ def rel(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, script: str | Path) -> None:
+    """The options every experiment script shares: --set, --workers, --outdir."""
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="extra config override")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--outdir", type=Path, default=results_dir(script))
+
+
+def write_readme(outdir: Path, text: str) -> None:
+    """Write the experiment's results/README.md and echo it."""
+    (outdir / "README.md").write_text(text)
+    print(text)
+    print(f"wrote {rel(outdir)}/README.md and figures")

@@ -344,9 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=90, help="days per campaign (default 90, a quarter)")
     parser.add_argument("--levels", type=int, nargs="+", default=[0, 28, 14, 7], help="game-day intervals in days (0: none)")
     parser.add_argument("--no-split", action="store_true", help="skip the ties-only and knowledge-only arms")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="extra config override")
-    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--outdir", type=Path, default=C.results_dir(__file__))
+    C.add_common_arguments(parser, __file__)
     args = parser.parse_args(argv)
     t0 = time.time()
     horizon = default_config()["run"]["max_minutes"]
@@ -354,9 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     res = analyse(data, args.days, horizon)
     notes = figures(res, args.outdir, args.seeds, args.days)
     text = report(res, args, notes, time.time() - t0)
-    (args.outdir / "README.md").write_text(text)
-    print(text)
-    print(f"wrote {C.rel(args.outdir)}/README.md and figures")
+    C.write_readme(args.outdir, text)
     return 0
 
 

@@ -265,9 +265,7 @@ EXPLANATION = """\
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=500, help="incidents per cell (default 500)")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="extra config override")
-    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--outdir", type=Path, default=C.results_dir(__file__))
+    C.add_common_arguments(parser, __file__)
     args = parser.parse_args(argv)
     t0 = time.time()
     horizon = default_config()["run"]["max_minutes"]
@@ -275,9 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     res = {cell: metrics(runs, horizon) for cell, runs in data.items()}
     notes = figure(res, args, args.outdir)
     text = report(data, res, args, notes, time.time() - t0)
-    (args.outdir / "README.md").write_text(text)
-    print(text)
-    print(f"wrote {C.rel(args.outdir)}/README.md and figures")
+    C.write_readme(args.outdir, text)
     return 0
 
 
