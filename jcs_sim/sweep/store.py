@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..config import ConfigError
+from ..results import prepare_out_dir
 from .design import OUTPUTS, Sweep
 
 __all__ = ["Store", "read_manifest", "read_points", "read_summary", "read_output", "SUMMARY_TYPES", "MANIFEST"]
@@ -114,13 +115,7 @@ class Store:
     def open(cls, out: str | Path, sweep: Sweep) -> Store:
         """Create ``out`` for this sweep, or reopen it to resume; refuse a different sweep's directory."""
         store = cls(out)
-        out = store.out
-        if out.exists() and not out.is_dir():
-            raise ConfigError(f"{out}: exists and is not a directory (option --out).")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"{out}: cannot create the output directory (option --out): {exc.strerror}.") from None
+        out = prepare_out_dir(store.out)
         store._lock()
         try:
             manifest_path = out / MANIFEST
