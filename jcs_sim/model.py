@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 from mesa import Model
 
-from .communication import Content, Message, describe, read_inbox, route
+from .communication import AMBIGUOUS, Content, Message, describe, read_inbox, route, understand
 from .config import FAULT_TYPES, ConfigError, default_config
 from .connective import execute, expire_misreads, note_read
 from .goodness import ACTIONS, candidates, pressure, weights
@@ -375,8 +375,6 @@ class IncidentModel(Model):
             self._conclude(r, Content("healthy", s))
 
     def _conclude(self, r: Responder, c: Content) -> None:
-        from .communication import understand
-
         understand(self, r, c, r.idx)
         if c.kind == "root":
             # Seeing it with one's own eyes renews the case for remedies that failed before.
@@ -415,7 +413,7 @@ class IncidentModel(Model):
         how, to = route_override or route(self, r, c)
         cc = self.cfg["communication"]
         clarity = cc["base_clarity"] + (cc["structured_clarity"] if cc["structured_updates"] else 0.0)
-        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * _ambiguity(c) * (1.0 - 0.3 * self.cfg["connective"]["speedup"])
+        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * AMBIGUOUS.get(c.kind, 1.0) * (1.0 - 0.3 * self.cfg["connective"]["speedup"])
         msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
         self.messages.append(msg)
         for j in to:
@@ -483,12 +481,6 @@ class IncidentModel(Model):
         from .results import summarize
 
         return summarize(self)
-
-
-def _ambiguity(c: Content) -> float:
-    from .communication import AMBIGUOUS
-
-    return AMBIGUOUS.get(c.kind, 1.0)
 
 
 def _night(hour: float) -> bool:
