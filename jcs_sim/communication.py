@@ -251,10 +251,10 @@ def describe(model: IncidentModel, c: Content) -> str:
         return f"{model.people[c.detail].name}, please look at {svc}"
     if k == "external":
         return "external status update posted"
-    if k == "ack":
-        return f"got it: {describe(model, model.messages[c.detail].content)}"
+    if k == "ack":  # detail: (message id, what the acknowledger understood it to say)
+        return f"got it: {describe(model, c.detail[1])}"
     if k == "question":
-        return f"can you clarify: {describe(model, model.messages[c.detail].content)}?"
+        return f"can you clarify: {describe(model, c.detail[1])}?"
     if k == "mistake":
         return f"my {c.detail} on {svc} didn't fix it; my mistake, I was wrong about it"
     return k

@@ -144,20 +144,31 @@ def execute(model: IncidentModel, r: Responder, action: str, target: int, detail
     r.recent = [x for x in r.recent if x[0] != mid]
     misread = (r.idx, mid) in model.open_misreads
     sender = model.people[target]
+    # What the reader took the message to mean: an acknowledgement reflects it back, a question asks about it,
+    # so a misreading shows in the words the sender sees (and can be caught there).
+    understood = _understood(model, r.idx, mid)
     if action == "acknowledge":
-        model._send(r, Content("ack", model.messages[mid].content.service, mid), route_override=("dm", (target,)))
+        model._send(r, Content("ack", model.messages[mid].content.service, (mid, understood)), route_override=("dm", (target,)))
         _gain(model, r.idx, target, cc["ack_gain"])
         if misread and r.read_rng.random() < cc["reveal_prob"]:
             _repair(model, r, mid)
         return cc["ack_minutes"] * (1.0 - 0.5 * cc["speedup"]) * r.slowdown() * model.coord_factor
     # clarify: the sender spends a minute answering, whatever they were doing.
-    model._send(r, Content("question", model.messages[mid].content.service, mid), route_override=("dm", (target,)))
+    model._send(r, Content("question", model.messages[mid].content.service, (mid, understood)), route_override=("dm", (target,)))
     if sender.state == "active":
         sender.busy_until = max(sender.busy_until, model.minute) + 1
     _gain(model, r.idx, target, cc["clarify_gain"])
     if misread:
         _repair(model, r, mid)
     return model._write_minutes(r)
+
+
+def _understood(model: IncidentModel, reader: int, mid: int) -> Content:
+    """What ``reader`` understood message ``mid`` to say when they last read it (its content if never read)."""
+    for _minute, who, _misread, understood in reversed(model.messages[mid].reads):
+        if who == reader:
+            return understood
+    return model.messages[mid].content
 
 
 def tie_changes(model: IncidentModel) -> dict[str, float]:
