@@ -164,6 +164,13 @@ MUTATIONS = (
         "role=-rf + own,",
     ),
     Mutation(
+        "M19",
+        "finding the root does not depend on knowing the service",
+        "jcs_sim/actions/investigate.py",
+        "if u[0] < self.root_base + self.root_per_knowledge * k:",
+        "if u[0] < self.root_base + self.root_per_knowledge * 0.5:",
+    ),
+    Mutation(
         "M18",
         "a repair does not restore what was meant",
         "jcs_sim/connective.py",

@@ -56,7 +56,7 @@ from jcs_sim.actions import ACTIONS, VERBS
 from jcs_sim.config import apply_overrides, load_config
 from jcs_sim.results import trace_table
 
-assert "step_away" in ACTIONS and VERBS["step_away"] == "stepped away"
+assert "step_away" in ACTIONS and VERBS["step_away"] == "on a break"
 tired = load_config("configs/three_am_page.toml")
 offered = chosen = 0
 for seed in range(3):

@@ -345,3 +345,19 @@ def test_is_night_wraps_midnight():
     cfg["run"].update(night_start=1.0, night_end=5.0)
     assert [is_night(cfg, h) for h in (0.5, 1.0, 4.9, 5.0)] == [False, True, True, False]
     assert math.isclose(default_config()["run"]["night_start"], 23.0)
+
+
+# ----- connective actions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "gain_key"), [("acknowledge", "ack_gain"), ("clarify", "clarify_gain")])
+def test_an_exchange_about_a_message_read_right_builds_the_tie_by_its_gain(name, gain_key):
+    m = model()
+    sender, reader = by_role(m, "sme"), by_role(m, "support")
+    msg = m.send(sender, Content("symptom", m.fault.root, -1), route_override=("dm", (reader.idx,)))
+    tie = m.fam[reader.idx][sender.idx]
+    act = action(m, name)
+    act.start(m, reader, candidate(act, sender.idx, msg.id))
+    expected = tie + m.cfg["connective"][gain_key] * (1.0 - tie)  # no speed-up: the whole gain, shrinking as the tie nears 1
+    assert m.fam[reader.idx][sender.idx] == m.fam[sender.idx][reader.idx] == pytest.approx(expected)
+    assert m.counts["repairs"] == 0  # nothing was misread, so nothing was repaired

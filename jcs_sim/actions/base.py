@@ -108,7 +108,7 @@ class Action:
     """
 
     name: ClassVar[str] = ""
-    verb: ClassVar[str] = ""  # plain words for the app and explanations ("paged", "investigated")
+    verb: ClassVar[str] = ""  # what someone doing it is doing, in words (the app's "paging Ben", "investigating X")
     targets_person: ClassVar[bool] = False  # the target is a responder index, not a service
     roles: ClassVar[tuple[str, ...] | None] = None  # the roles ever offered it (None: every role); skips needless calls
     has_result: ClassVar[bool] = False

@@ -50,7 +50,7 @@ class Acknowledge(_Connective):
     """Reflect back the most important recent message ("you're saying X"); may reveal a misreading."""
 
     name = "acknowledge"
-    verb = "acknowledged"
+    verb = "acknowledging"
     targets_person = True
 
     def __init__(self, cfg: dict[str, Any]) -> None:
@@ -96,7 +96,7 @@ class Clarify(_Connective):
     """Ask the sender of the least clear recent message what they meant; always reveals a misreading."""
 
     name = "clarify"
-    verb = "asked"
+    verb = "asking to clarify"
     targets_person = True
 
     def __init__(self, cfg: dict[str, Any]) -> None:
@@ -150,7 +150,7 @@ class OwnMistake(_Connective):
     """Say openly that one's own remedy failed or was on the wrong service."""
 
     name = "own_mistake"
-    verb = "owned a mistake about"
+    verb = "owning a mistake"
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)

@@ -22,7 +22,7 @@ __all__ = ["OtherDuty", "Wait"]
 
 class OtherDuty(Action):
     name = "other_duty"
-    verb = "worked on other duties"
+    verb = "on other duties"
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)
@@ -39,7 +39,7 @@ class OtherDuty(Action):
 
 class Wait(Action):
     name = "wait"
-    verb = "watched the dashboards"
+    verb = "watching"
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)

@@ -30,7 +30,7 @@ _EXPLAINED = (HEALTHY, SYMPTOM)
 
 class Investigate(Action):
     name = "investigate"
-    verb = "investigated"
+    verb = "investigating"
     has_result = True
 
     def __init__(self, cfg: dict[str, Any]) -> None:

@@ -71,7 +71,7 @@ class Share(_Telling):
     """Tell others a finding of one's own (where it goes depends on the mode)."""
 
     name = "share"
-    verb = "shared"
+    verb = "posting a finding"
 
     def queue(self, r: Responder) -> list:
         return r.unshared
@@ -84,7 +84,7 @@ class Relay(_Telling):
     """Commander mode: pass on what the commander has understood from direct messages."""
 
     name = "relay"
-    verb = "relayed"
+    verb = "relaying a finding"
     roles = ("commander",)  # only a commander's relay queue fills (communication.read_inbox)
     needs_audience = False
 
@@ -96,7 +96,7 @@ class StatusUpdate(Action):
     """A status update at the expected cadence (commander; ops when no commander; comms externally)."""
 
     name = "status_update"
-    verb = "posted a status update"
+    verb = "writing a status update"
     roles = ("commander", "comms", "ops")
 
     def __init__(self, cfg: dict[str, Any]) -> None:
@@ -145,7 +145,7 @@ class Read(Action):
     """A minute of reading the channel and direct messages (where misreading happens)."""
 
     name = "read"
-    verb = "read"
+    verb = "reading messages"
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)
@@ -175,7 +175,7 @@ class Coordinate(Action):
     """The commander asks the best-placed active person to take an unclaimed suspect."""
 
     name = "coordinate"
-    verb = "assigned"
+    verb = "assigning work on"
     roles = ("commander",)
 
     def __init__(self, cfg: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ __all__ = ["Page"]
 
 class Page(Action):
     name = "page"
-    verb = "paged"
+    verb = "paging"
     targets_person = True
 
     def __init__(self, cfg: dict[str, Any]) -> None:

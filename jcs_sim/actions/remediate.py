@@ -31,7 +31,7 @@ EXPECTED_FIT = FIT_MATRIX.mean(axis=0)
 
 class Remediate(Action):
     name = "remediate"
-    verb = "remediated"
+    verb = "remediating"
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)
