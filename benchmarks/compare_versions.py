@@ -31,6 +31,8 @@ from types import ModuleType
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench import _trivial_classes  # noqa: E402  (the same trivial Mesa model as bench.py's ratio)
 
 
 def load_package(src: Path, name: str) -> ModuleType:
@@ -48,29 +50,6 @@ def extract(ref: str, dest: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(dest, filter="data")
     return dest / "jcs_sim"
-
-
-def trivial_model_class():
-    import mesa
-
-    class TrivialAgent(mesa.Agent):
-        def __init__(self, model: mesa.Model) -> None:
-            super().__init__(model)
-            self.v = np.zeros(8)
-
-        def step(self) -> None:
-            np.add(self.v, 1.0, out=self.v)
-
-    class TrivialModel(mesa.Model):
-        def __init__(self, n: int) -> None:
-            super().__init__(rng=0)
-            for _ in range(n):
-                TrivialAgent(self)
-
-        def step(self) -> None:
-            self.agents.do("step")
-
-    return TrivialModel
 
 
 def timed(fn) -> tuple[float, object]:
@@ -99,7 +78,7 @@ def main() -> None:
 
         versions = {"old": old, "new": new}
         cfgs = {k: v.config.apply_overrides(v.config.default_config(), args.set) for k, v in versions.items()}
-        Trivial = trivial_model_class()
+        Trivial = _trivial_classes()
         cpu: dict[str, list[float]] = {"old": [], "new": [], "trivial": []}
         agent_steps: list[int] = []
         for seed in range(args.seeds):
@@ -113,7 +92,7 @@ def main() -> None:
                 minutes, people = model.minute, len(model.people)
 
             def trivial(n: int = people, steps: int = minutes) -> None:
-                m = Trivial(n)
+                m = Trivial(n, seed=0)
                 for _ in range(steps):
                     m.step()
 

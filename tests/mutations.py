@@ -118,7 +118,7 @@ MUTATIONS = (
         "M11",
         "acknowledging builds no tie",
         "jcs_sim/actions/connective.py",
-        "        gain(m, r.idx, target, self.ack_gain)\n",
+        "        gain(m, r.idx, c.target, self.ack_gain)\n",
         "",
     ),
     Mutation(

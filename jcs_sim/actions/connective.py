@@ -40,6 +40,18 @@ class _Connective(Action):
         self.reveal_prob = cc["reveal_prob"]
         self.ack_gain, self.clarify_gain = cc["ack_gain"], cc["clarify_gain"]
 
+    def exchange(self, m: IncidentView, r: Responder, c: Candidate, kind: str) -> bool:
+        """Send ``kind`` ('ack' or 'question') about message ``c.detail`` to its sender; return whether ``r`` had misread it.
+
+        The words quote what the reader understood, so a misreading shows in what the sender sees.
+        """
+        m.counts["connective_acts"] += 1
+        mid = c.detail
+        r.recent = [x for x in r.recent if x[0] != mid]
+        misread = (r.idx, mid) in m.open_misreads
+        m.send(r, Content(kind, m.messages[mid].content.service, (mid, understood_by(m, r.idx, mid))), route_override=("dm", (c.target,)))
+        return misread
+
     def recent(self, m: IncidentView, r: Responder) -> list[tuple[int, int, bool]]:
         """Messages read recently enough to acknowledge or ask about (older ones are forgotten)."""
         r.recent = [x for x in r.recent if m.minute - x[1] <= self.recent_minutes]
@@ -80,15 +92,10 @@ class Acknowledge(_Connective):
         )
 
     def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
-        m.counts["connective_acts"] += 1
-        mid, target = c.detail, c.target
-        r.recent = [x for x in r.recent if x[0] != mid]
-        misread = (r.idx, mid) in m.open_misreads
-        # The reflection quotes what the reader understood, so a misreading shows in the words the sender sees.
-        m.send(r, Content("ack", m.messages[mid].content.service, (mid, understood_by(m, r.idx, mid))), route_override=("dm", (target,)))
-        gain(m, r.idx, target, self.ack_gain)
+        misread = self.exchange(m, r, c, "ack")
+        gain(m, r.idx, c.target, self.ack_gain)
         if misread and r.read_rng.random() < self.reveal_prob:
-            repair(m, r, mid)
+            repair(m, r, c.detail)
         return self.ack_minutes * r.slowdown() * m.coord_factor
 
 
@@ -130,19 +137,13 @@ class Clarify(_Connective):
         )
 
     def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
-        m.counts["connective_acts"] += 1
-        mid, target = c.detail, c.target
-        r.recent = [x for x in r.recent if x[0] != mid]
-        misread = (r.idx, mid) in m.open_misreads
-        m.send(
-            r, Content("question", m.messages[mid].content.service, (mid, understood_by(m, r.idx, mid))), route_override=("dm", (target,))
-        )
-        sender = m.people[target]
+        misread = self.exchange(m, r, c, "question")
+        sender = m.people[c.target]
         if sender.state == "active":  # the sender spends a minute answering, whatever they were doing
             sender.busy_until = max(sender.busy_until, m.minute) + 1
-        gain(m, r.idx, target, self.clarify_gain)
+        gain(m, r.idx, c.target, self.clarify_gain)
         if misread:
-            repair(m, r, mid)
+            repair(m, r, c.detail)
         return m.write_minutes(r)
 
 
