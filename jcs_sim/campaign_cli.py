@@ -10,11 +10,13 @@ __all__ = ["register"]
 
 def _run(args: argparse.Namespace) -> int:
     from .campaign import Campaign
+    from .cli import check_config
     from .config import apply_overrides, load_config
 
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
+    check_config(cfg, args)
     camp = Campaign(cfg, seed=args.seed, days=args.days).run(progress=not args.json)
     summary = camp.summary()
     if args.out:
@@ -39,13 +41,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``campaign`` subcommand (arguments only; the work is imported when it runs)."""
-    from .cli import _seed
+    from .cli import _seed, bounded_int, out_dir
+    from .config import SCHEMA
 
+    days = SCHEMA["campaign"]["days"]  # the schema's bounds, so --days and [campaign] days agree
     p = sub.add_parser("campaign", help="simulate an organisation over weeks: incidents, rotations, reviews, game days")
     p.add_argument("config", nargs="?", help="TOML config file (the [campaign] section and everything else)")
-    p.add_argument("--days", type=int, help="days to simulate (default campaign.days, 90)")
+    p.add_argument("--days", type=bounded_int(int(days.low), int(days.high)), help="days to simulate (default campaign.days, 90)")
     p.add_argument("--seed", type=_seed, default=0, help="campaign seed (default 0)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config key (repeatable)")
-    p.add_argument("--out", metavar="DIR", help="write incidents.parquet, days.parquet and summary.json to DIR")
+    p.add_argument("--out", type=out_dir, metavar="DIR", help="write incidents.parquet, days.parquet and summary.json to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.set_defaults(func=_run)
