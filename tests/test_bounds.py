@@ -265,6 +265,17 @@ def test_refused_sweep_directory_is_left_as_it_was(capsys, tmp_path):
     assert listing(out) == before  # no .lock left behind
 
 
+@pytest.mark.parametrize("name", [".lock", "summary"])
+def test_sweep_directory_with_a_planted_link_is_refused(capsys, tmp_path, name):
+    out, victim = tmp_path / "out", tmp_path / "victim"
+    out.mkdir()
+    victim.mkdir() if name == "summary" else victim.write_text("precious")
+    (out / name).symlink_to(victim)
+    before = listing(tmp_path)
+    user_error(capsys, "sweep", SWEEPS / "small.toml", "--out", out, "--no-progress", want=(name, "symbolic link"))
+    assert listing(tmp_path) == before
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -155,6 +155,11 @@ class Store:
     def _refuse_foreign(self, sweep: Sweep) -> None:
         """Raise unless ``out`` is new, empty, or holds this very sweep (checked again under the lock)."""
         out = self.out
+        for name in (LOCK, MANIFEST, POINTS, *OUTPUTS):
+            if (out / name).is_symlink():  # parts written through it would land outside the directory
+                raise ConfigError(
+                    f"{out / name}: is a symbolic link; allowed: a sweep directory whose files and folders are its own (option --out)."
+                )
         if (out / MANIFEST).exists():
             return  # compared with the sweep under the lock
         if any(not n.startswith(".") for n in os.listdir(out)):
@@ -204,7 +209,7 @@ class Store:
             import fcntl
         except ImportError:  # not POSIX: no lock, one writer is the user's promise
             return
-        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)  # never truncate a link's target
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
