@@ -45,11 +45,28 @@ def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], strea
     rng = streams.get("relationships")
     g = nx.Graph()
     g.add_nodes_from(p["name"] for p in people)
-    for i, a in enumerate(people):
-        for b in people[i + 1 :]:
-            w = draw_tie(rng, a, b, rc)
-            if w > 0:
-                g.add_edge(a["name"], b["name"], weight=w)
+    # The same draws, in the same order, as draw_tie for each pair; the pair's kind is looked up
+    # once per person instead of per pair, and the edges are added in one call. Every pair still
+    # draws (quadratic in responders: docs/performance.md, "Scale").
+    random, beta = rng.random, rng.beta
+    kinds = {
+        "hub": (0.8, rc["commander_familiarity"]),
+        "within": (rc["within_density"], rc["within_team"]),
+        "across": (rc["across_density"], rc["across_team"]),
+    }
+    hub = [p["role"] in HUB_ROLES for p in people]
+    team = [p["team"] for p in people]
+    names = [p["name"] for p in people]
+    edges = []
+    for i in range(len(people)):
+        for j in range(i + 1, len(people)):
+            u = random()
+            kind = "hub" if hub[i] or hub[j] else ("within" if team[i] and team[i] == team[j] else "across")
+            density, mean = kinds[kind]
+            w = float(beta(mean * 12.0, (1 - mean) * 12.0)) if 0.0 < mean < 1.0 else float(mean)
+            if u < density and w > 0:
+                edges.append((names[i], names[j], w))
+    g.add_weighted_edges_from(edges)
     return g
 
 
