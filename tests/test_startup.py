@@ -120,3 +120,11 @@ def test_old_python_gets_one_clear_line():
     proc = python(code)
     assert proc.returncode != 0
     assert "jcs-sim needs Python 3.12 or later" in proc.stderr
+
+
+def test_install_on_an_old_python_names_the_version():
+    """pip imports the build backend in the target interpreter before resolving dependencies."""
+    code = "import sys\nsys.version_info = (3, 11, 7, 'final', 0)\nsys.path.insert(0, 'build_backend')\nimport jcs_build"
+    proc = python(code)
+    assert proc.returncode == 1
+    assert "jcs-sim needs Python 3.12 or later" in proc.stderr and "python3.12 -m venv" in proc.stderr
