@@ -175,7 +175,7 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
 # transactive memory (relationships.TRANSACTIVE_BYTES_PER_ENTRY).
 BYTES_PER_SERVICE = 4_000
 BYTES_PER_RESPONDER_SERVICE = 120
-BYTES_PER_RESPONDER_PAIR = 120
+BYTES_PER_RESPONDER_PAIR = 400  # fitted: 1,000 and 2,000 responders grew 530 and 488 bytes per pair, 4 teams
 BYTES_PER_RESPONDER_PAIR_TEAM = 40
 MEMORY_LIMIT_ENV = "JCS_SIM_MEMORY_LIMIT_GIB"
 DEFAULT_MEMORY_LIMIT_GIB = 4.0
