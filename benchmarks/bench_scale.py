@@ -26,6 +26,7 @@ minutes; the run cost is reported per simulated minute.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -110,6 +111,7 @@ def measure(kind: str, size: int, seeds: int) -> dict:
             minutes.append(m.minute)
             people, services = len(m.people), m.sg.n
             del m
+            gc.collect()  # the model and its agents refer to each other: free it before the next seed is built
     return {
         "kind": kind,
         "size": size,
