@@ -132,8 +132,10 @@ def ascii_int(text: str, allowed: str) -> int:
     """
     body = text.strip()
     digits = body[1:] if body[:1] in "+-" else body
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 30:
+    if not (digits.isascii() and digits.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer; allowed: {allowed}")
+    if len(digits) > 30:  # no option here takes a number that long; keep the message one short line
+        raise argparse.ArgumentTypeError(f"{body[:12]}... ({len(digits)} digits) is too large; allowed: {allowed}")
     return int(body)
 
 
@@ -150,11 +152,16 @@ def bounded_int(low: int, high: int | None = None) -> Any:
     return parse
 
 
+MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns (the sweep store, Parquet)
+
+
 def _seed(text: str) -> int:
-    """A run seed: a non-negative integer (numpy's SeedSequence needs one)."""
+    """A run seed: a non-negative integer (numpy's SeedSequence needs one) that fits the int64 seed columns."""
     value = ascii_int(text, "an integer >= 0")
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; allowed: an integer >= 0")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is too large; allowed: an integer from 0 to {MAX_SEED} (2^63 - 1)")
     return value
 
 

@@ -82,6 +82,11 @@ def test_non_ascii_digits_are_not_a_seed(capsys):
     user_error(capsys, "run", "--seed=\u0663", want=("--seed", "not an integer"))
 
 
+def test_seed_too_large_for_the_seed_columns(capsys):
+    user_error(capsys, "run", "--seed", str(2**63), want=("--seed", "too large", "2^63 - 1"))
+    user_error(capsys, "run", "--seed", "9" * 400, want=("--seed", "400 digits", "too large"))
+
+
 def test_non_ascii_digits_elsewhere(capsys, tmp_path):
     user_error(capsys, "campaign", "--days", "\u0663", want=("--days", "not an integer"))
     user_error(capsys, "explain", tmp_path, "--responder", "Ana", "--minute", "\u0661\u0662", want=("--minute",))
