@@ -17,6 +17,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.set:
         cfg = apply_overrides(cfg, args.set)
     check_config(cfg, args)
+    check_organisation_fits(cfg, args.config or "config")
     camp = Campaign(cfg, seed=args.seed, days=args.days).run(progress=not args.json)
     summary = camp.summary()
     if args.out:
@@ -37,6 +38,40 @@ def _run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"  wrote incidents.parquet, days.parquet, summary.json, config.json to {args.out}")
     return 0
+
+
+# Bytes per unit of a campaign's organisation (jcs_sim.campaign): per person and service the knowledge
+# (a float, with the temporaries of its draw and a Python bool list for team membership); per pair of
+# people the familiarity (float) and the daily contact (bool) matrices and their temporaries.
+ORG_BYTES_PER_PERSON_SERVICE = 40
+ORG_BYTES_PER_PERSON_PAIR = 24
+
+
+def check_organisation_fits(cfg: dict, where: str) -> None:
+    """Refuse, before building it, an organisation whose matrices would exceed the memory limit.
+
+    Why here: a campaign's organisation is every engineer of every team (``n_teams x team_size``,
+    up to 10,000 people within the schema), with a knowledge value per person and service and a
+    familiarity per pair; at the schema's extremes that is tens of GiB, which used to end in a
+    MemoryError after minutes of drawing ties. Only a generated service graph is sized here; a
+    graph file is sized when it is loaded (``system.check_fits``).
+    """
+    from .config import ConfigError
+    from .system import MEMORY_LIMIT_ENV, memory_limit
+
+    sc, cc = cfg["system"], cfg["campaign"]
+    if sc["graph_file"]:
+        return
+    services = sc["n_teams"] * sc["services_per_team"]
+    people = sc["n_teams"] * cc["team_size"] + cc["commanders"] + cc["support_pool"] + cc["comms_pool"]
+    need = ORG_BYTES_PER_PERSON_SERVICE * people * services + ORG_BYTES_PER_PERSON_PAIR * people**2
+    limit = memory_limit()
+    if need > limit:
+        raise ConfigError(
+            f"{where}: a campaign organisation of {people:,} people ({sc['n_teams']} teams x {cc['team_size']} engineers, plus the "
+            f"rotations) and {services:,} services needs about {need / 2**30:.1f} GiB; allowed: at most {limit / 2**30:g} GiB "
+            f"(set {MEMORY_LIMIT_ENV} to allow more). Lower campaign.team_size, system.n_teams or system.services_per_team."
+        )
 
 
 def register(sub: argparse._SubParsersAction) -> None:

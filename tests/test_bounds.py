@@ -121,6 +121,22 @@ def test_too_big_for_memory_is_refused_up_front(capsys):
     )
 
 
+def test_campaign_organisation_too_big_is_refused_up_front(capsys):
+    # within every key's bounds: 10,007 people x 50,000 services of knowledge
+    argv = [
+        "campaign",
+        "--days",
+        "1",
+        "--set",
+        "system.n_teams=100",
+        "--set",
+        "system.services_per_team=500",
+        "--set",
+        "campaign.team_size=100",
+    ]
+    user_error(capsys, *argv, want=("10,007 people", "50,000 services", "GiB", "campaign.team_size"))
+
+
 def test_memory_limit_can_be_raised_and_must_be_a_number(capsys, monkeypatch):
     monkeypatch.setenv("JCS_SIM_MEMORY_LIMIT_GIB", "lots")
     user_error(capsys, "run", want=("JCS_SIM_MEMORY_LIMIT_GIB", "not a number"))
