@@ -25,14 +25,13 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ._version import __version__
 from .config import ConfigError
 from .model import IncidentModel
 from .relationships import draw_tie
 from .responders import _name
-from .results import prepare_out_dir
+from .results import prepare_out_dir, write_table_atomic, write_text_atomic
 from .streams import Streams
 from .system import Fault, ServiceGraph, build_service_graph
 
@@ -286,10 +285,11 @@ class Campaign:
         }
         schema_row = {"incident": 0, "day": 0, "hour": 0.0, "severity": 0, "seed": 0, **{k: None for k in INCIDENT_KEYS}, "responders": ""}
         table = pa.Table.from_pylist(self.incidents) if self.incidents else pa.Table.from_pylist([schema_row]).slice(0, 0)
-        pq.write_table(table, paths["incidents"])
-        pq.write_table(pa.Table.from_pylist(self.day_rows), paths["days"])
-        paths["summary"].write_text(json.dumps(self.summary(), indent=2) + "\n")
-        paths["config"].write_text(json.dumps(self.cfg, indent=2) + "\n")
+        # Through a temporary file and a rename: a link planted in ``out`` is replaced, not followed.
+        write_table_atomic(table, paths["incidents"])
+        write_table_atomic(pa.Table.from_pylist(self.day_rows), paths["days"])
+        write_text_atomic(paths["summary"], json.dumps(self.summary(), indent=2) + "\n")
+        write_text_atomic(paths["config"], json.dumps(self.cfg, indent=2) + "\n")
         return paths
 
 

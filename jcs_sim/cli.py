@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any, NoReturn
 
-from . import __version__
+from ._version import __version__
 from .config import ConfigError, apply_overrides, config_markdown, config_to_toml, load_config
 
 __all__ = ["main"]
@@ -67,6 +67,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
+    check_config(cfg, args)
     model = IncidentModel(cfg, seed=args.seed, record_trace=args.out is not None).run()
     summary = summarize(model)
     if args.out:
@@ -91,11 +92,29 @@ def _cmd_config(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
+    check_config(cfg, args)
     if args.markdown:
         print(config_markdown(), end="")
     else:
         print(config_to_toml(cfg, with_docs=not args.bare))
     return 0
+
+
+def check_config(cfg: dict[str, Any], args: argparse.Namespace) -> None:
+    """Checks across keys that the schema's per-key bounds cannot make.
+
+    ``system.alerting_layers`` above ``system.n_layers`` (for a generated graph): each key is
+    within its bounds, but together they say "alerts on five of two layers"; every service would
+    alert, and whoever wrote 5 likely meant another graph. The model itself still accepts such a
+    config (every layer alerts) because ``config.validate`` makes no cross-key checks yet.
+    """
+    sc = cfg["system"]
+    if not sc["graph_file"] and sc["alerting_layers"] > sc["n_layers"]:
+        where = args.config or ("--set" if args.set else "config")
+        raise ConfigError(
+            f"{where}: key 'system.alerting_layers' = {sc['alerting_layers']} is more than system.n_layers = {sc['n_layers']}; "
+            f"allowed: an integer from 1 to system.n_layers ({sc['n_layers']})."
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -105,15 +124,54 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"jcs-sim: error: {self.prog}: {message} (see `{self.prog} -h`)\n")
 
 
+def ascii_int(text: str, allowed: str) -> int:
+    """An integer written with ASCII digits only.
+
+    Why not plain ``int``: it reads other scripts' digits (``int("٣") == 3``), so a
+    mistyped or pasted value would run silently as something the user never wrote.
+    """
+    body = text.strip()
+    digits = body[1:] if body[:1] in "+-" else body
+    if not (digits.isascii() and digits.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; allowed: {allowed}")
+    if len(digits) > 30:  # no option here takes a number that long; keep the message one short line
+        raise argparse.ArgumentTypeError(f"{body[:12]}... ({len(digits)} digits) is too large; allowed: {allowed}")
+    return int(body)
+
+
+def bounded_int(low: int, high: int | None = None) -> Any:
+    """An argparse type: an ASCII integer from ``low`` to ``high`` (inclusive)."""
+    allowed = f"an integer >= {low} and <= {high}" if high is not None else f"an integer >= {low}"
+
+    def parse(text: str) -> int:
+        value = ascii_int(text, allowed)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{value} is out of range; allowed: {allowed}")
+        return value
+
+    return parse
+
+
+MAX_SEED = 2**63 - 1  # seeds are stored in int64 columns (the sweep store, Parquet)
+
+
 def _seed(text: str) -> int:
-    """A run seed: a non-negative integer (numpy's SeedSequence needs one)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; allowed: an integer >= 0") from None
+    """A run seed: a non-negative integer (numpy's SeedSequence needs one) that fits the int64 seed columns."""
+    value = ascii_int(text, "an integer >= 0")
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; allowed: an integer >= 0")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is too large; allowed: an integer from 0 to {MAX_SEED} (2^63 - 1)")
     return value
+
+
+def out_dir(text: str) -> str:
+    """An output directory path: not empty (``--out ""`` would otherwise run and write nothing)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is an empty path; allowed: a directory path")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} holds a NUL character; allowed: a directory path")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,14 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", nargs="?", help="TOML config file (see `jcs-sim config show`)")
     run.add_argument("--seed", type=_seed, default=0, help="run seed (default 0); same config and seed, same result")
     run.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config key (repeatable)")
-    run.add_argument("--out", metavar="DIR", help="write summary, timeline, decision trace and messages to DIR")
+    run.add_argument("--out", type=out_dir, metavar="DIR", help="write summary, timeline, decision trace and messages to DIR")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.set_defaults(func=_cmd_run)
 
     ex = sub.add_parser("explain", help="why a responder did what they did, from a run written with --out")
     ex.add_argument("dir", help="a run directory written by `jcs-sim run --out DIR`")
     ex.add_argument("--responder", required=True, help="responder name (see the run summary)")
-    ex.add_argument("--minute", type=int, help="minute of interest (the decision at or before it); omit to list all decisions")
+    ex.add_argument("--minute", type=bounded_int(0), help="minute of interest (the decision at or before it); omit to list all decisions")
     ex.set_defaults(func=_cmd_explain)
 
     cfg = sub.add_parser("config", help="show the fully resolved config with every key documented")
@@ -155,12 +213,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Top-level modules of each extra (pyproject.toml), for the message when a command needs one that is not installed.
+EXTRA_OF_MODULE = {
+    "solara": "app", "ipyvue": "app", "ipyvuetify": "app", "uvicorn": "app", "starlette": "app", "traitlets": "app",
+    "matplotlib": "app", "plotly": "sweep", "dask": "sweep", "distributed": "sweep", "SALib": "sweep",
+    "lifelines": "sweep", "kaleido": "sweep", "ema_workbench": "calibration",
+}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ConfigError as exc:
         print(f"jcs-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        top = (exc.name or "").split(".")[0]
+        extra = EXTRA_OF_MODULE.get(top)
+        if extra is None:
+            raise
+        print(
+            f"jcs-sim: error: `jcs-sim {args.command}` needs the '{extra}' extra ({top} is not installed); "
+            f"install it with: pip install 'jcs-sim[{extra}]' (from a checkout: pip install -e '.[{extra}]').",
+            file=sys.stderr,
+        )
         return 2
     except BrokenPipeError:
         return 0

@@ -20,6 +20,7 @@ import dataclasses
 import difflib
 import json
 import math
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -439,12 +440,21 @@ def _check_value(where: str, key: str, value: Any, p: Param) -> Any:
                 raise ConfigError(f"{where}: key '{key}' = {value!r} is not an integer; allowed: {p.allowed()}.")
             value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer too large for a float (hundreds of digits)
+            raise ConfigError(f"{where}: key '{key}' = {_short(value)} is too large; allowed: {p.allowed()}.") from None
         if math.isnan(value) or math.isinf(value):
             raise ConfigError(f"{where}: key '{key}' = {value!r} is not a finite number; allowed: {p.allowed()}.")
     if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
-        raise ConfigError(f"{where}: key '{key}' = {value!r} is out of range; allowed: {p.allowed()}.")
+        raise ConfigError(f"{where}: key '{key}' = {_short(value)} is out of range; allowed: {p.allowed()}.")
     return value
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr(value)``, cut in the middle when long, so a 400-digit number still gives a one-line message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]} ({len(text)} characters)"
 
 
 def validate(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
@@ -514,8 +524,7 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """Parse a TOML file, or raise a one-line ConfigError naming it (with the line of a syntax error)."""
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such {what}.")
+    check_user_file(path, what, MAX_TOML_BYTES)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -524,12 +533,49 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read the file: {exc}.") from None
 
 
-def _parse_scalar(text: str) -> Any:
-    """Parse the right-hand side of ``--set`` as a TOML value, falling back to a bare string."""
+# Largest user files read, checked before reading: a config or sweep file is a few KiB; a graph of
+# 100,000 services in node-link JSON is about 15 MiB. Anything far larger is a mistake (a wrong path,
+# /dev/zero, a log file) that would otherwise be read whole into memory.
+MAX_TOML_BYTES = 16 * 2**20
+MAX_DATA_BYTES = 256 * 2**20
+
+
+def check_user_file(path: Path, what: str, max_bytes: int, key: str | None = None) -> int:
+    """Refuse, before reading, a path that is missing, not a regular file, or too large; return its size.
+
+    Why before reading: ``Path.read_text`` on ``/dev/zero`` or a FIFO never ends,
+    and on a multi-gigabyte file it exhausts memory before any check could run.
+    """
+    via = f" (key {key})" if key else ""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ConfigError(f"{path}: {what} not found{via}." if key else f"{path}: no such {what}.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}{via}: {exc.strerror}.") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, a pipe or a socket)"
+        raise ConfigError(f"{path}: the {what}{via} is {kind}; allowed: a regular file.")
+    if st.st_size > max_bytes:
+        raise ConfigError(f"{path}: the {what}{via} is {st.st_size / 2**20:.0f} MiB; allowed: at most {max_bytes // 2**20} MiB.")
+    return st.st_size
+
+
+def _parse_scalar(text: str) -> Any:
+    """Parse the right-hand side of ``--set`` as a TOML value, falling back to a bare string.
+
+    Only a one-line value is accepted: ``1\nx = 2`` parses as a TOML document with two
+    keys, and silently keeping the first would drop what the user wrote after it.
+    """
+    if any(ch in text for ch in "\n\r\x00"):
+        raise ConfigError(f"value {text!r} spans several lines (or holds a NUL); allowed: a one-line TOML value.")
+    try:
+        doc = tomllib.loads(f"v = {text}")
     except tomllib.TOMLDecodeError:
         return text
+    if list(doc) != ["v"]:  # e.g. 'a"\tb = 1' style tricks that add keys
+        raise ConfigError(f"value {text!r} is not a single TOML value; allowed: one value, quoted if it is a string.")
+    return doc["v"]
 
 
 def apply_overrides(cfg: dict[str, Any], sets: list[str], where: str = "--set") -> dict[str, Any]:
@@ -545,7 +591,10 @@ def apply_overrides(cfg: dict[str, Any], sets: list[str], where: str = "--set") 
         sec, key = dotted.split(".")
         if sec not in SCHEMA:
             raise ConfigError(f"{where} {item!r}: unknown section '{sec}'.{_suggest(sec, list(SCHEMA))} Sections: {', '.join(SCHEMA)}.")
-        raw[sec][key] = _parse_scalar(text.strip())
+        try:
+            raw[sec][key] = _parse_scalar(text.strip())
+        except ConfigError as exc:
+            raise ConfigError(f"{where} {dotted}: {exc}") from None
     return validate(raw, where=where)
 
 
@@ -610,9 +659,11 @@ def config_markdown() -> str:
 
 
 def read_user_file(path: Path, what: str, key: str) -> str:
-    """The text of a file a config points to, or a one-line error naming the file and the key."""
-    if not path.exists():
-        raise ConfigError(f"{path}: {what} not found (key {key}).")
+    """The text of a file a config points to, or a one-line error naming the file and the key.
+
+    The file's kind and size are checked first (:func:`check_user_file`).
+    """
+    check_user_file(path, what, MAX_DATA_BYTES, key)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:

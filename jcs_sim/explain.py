@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from .config import ConfigError
+from .config import ConfigError, check_user_file
 from .goodness import COMPONENTS
 
 __all__ = ["explain", "COMPONENT_WORDS"]
@@ -35,14 +33,46 @@ def _label(row: dict) -> str:
     return f"{row['action']} {row['target']}".strip()
 
 
+# Columns explain reads; a trace.parquet without them was not written by `jcs-sim run --out`.
+TRACE_COLUMNS = (
+    "decision", "minute", "responder", "responder_role", "action", "target", "chosen", "g", "g_without_noise",
+    *COMPONENTS, "fatigue", "pressure", "unread", "top_suspect", "top_suspicion", "fault_belief", "believes_team_stuck",
+)  # fmt: skip
+MAX_TRACE_BYTES = 1 * 2**30  # a 720-minute run with 40 responders writes a few MiB; more is not a run's trace
+
+
 def _load(run_dir: Path) -> list[dict]:
     path = run_dir / "trace.parquet"
     if not path.exists():
         raise ConfigError(f"{run_dir}: no trace.parquet here; write one with `jcs-sim run --out {run_dir}`.")
+    check_user_file(path, "decision trace", MAX_TRACE_BYTES)
     try:
-        return pq.read_table(path).to_pylist()
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        missing = [c for c in TRACE_COLUMNS if c not in schema.names]
+        if missing:
+            raise ConfigError(
+                f"{path}: not a decision trace of this version of jcs-sim (missing columns: {', '.join(missing)}); "
+                f"write it again with `jcs-sim run --out {run_dir}`."
+            )
+        return pq.read_table(path, columns=list(TRACE_COLUMNS)).to_pylist()
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, ConfigError):
+            raise
         raise ConfigError(f"{path}: cannot read the decision trace ({exc}); write it again with `jcs-sim run --out {run_dir}`.") from None
+
+
+def _last_minute(run_dir: Path, rows: list[dict]) -> int:
+    """The run's last simulated minute: from summary.json when it is there, else the last decision."""
+    import json
+
+    last = max((r["minute"] for r in rows), default=0)
+    try:
+        minutes = json.loads((run_dir / "summary.json").read_text(encoding="utf-8")).get("minutes_simulated")
+    except (OSError, ValueError, AttributeError):
+        return last
+    return minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes >= last else last
 
 
 def _why(chosen: dict, other: dict) -> str:
@@ -92,6 +122,10 @@ def explain(run_dir: str | Path, responder: str, minute: int | None = None) -> s
     for r in mine:
         by_decision.setdefault(r["decision"], []).append(r)
     decisions = sorted(by_decision.values(), key=lambda rs: rs[0]["minute"])
+    if minute is not None:
+        end = _last_minute(run_dir, rows)
+        if not 0 <= minute <= end:
+            raise ConfigError(f"--minute {minute} is outside the run in {run_dir}; allowed: a minute from 0 to {end} (the run's last).")
     if minute is None:
         out = [f"{responder}: {len(decisions)} decisions. Pass --minute T for the full reasoning at minute T."]
         for rs in decisions:

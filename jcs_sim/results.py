@@ -8,6 +8,9 @@ a run from the plain lists the model appended to, never per step.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +27,18 @@ from .connective import tie_changes
 if TYPE_CHECKING:
     from .model import IncidentModel
 
-__all__ = ["prepare_out_dir", "summarize", "timeline_table", "trace_table", "messages_table", "write_run", "TIMELINE_COLUMNS"]
+__all__ = [
+    "prepare_out_dir",
+    "write_atomic",
+    "write_text_atomic",
+    "write_table_atomic",
+    "summarize",
+    "timeline_table",
+    "trace_table",
+    "messages_table",
+    "write_run",
+    "TIMELINE_COLUMNS",
+]
 
 TIMELINE_COLUMNS = (
     "minute", "n_active", "severity", "user_impact", "fault_fixed", "n_symptomatic",
@@ -159,7 +173,9 @@ def messages_table(model: IncidentModel) -> pa.Table:
 
 
 def prepare_out_dir(out: str | Path, option: str = "--out") -> Path:
-    """Create an output directory, or say in one line why it cannot be one."""
+    """Create an output directory, or say in one line why it cannot be one (leaving it as it was)."""
+    if str(out).strip() == "":
+        raise ConfigError(f"{option} '': an empty path; allowed: a directory path.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a directory (option {option}).")
@@ -170,8 +186,45 @@ def prepare_out_dir(out: str | Path, option: str = "--out") -> Path:
     return out
 
 
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` through a new temporary file in its folder, then rename it into place.
+
+    Why: ``open(path, "w")`` follows a symbolic link planted at ``path`` and would
+    overwrite whatever it points to, outside the output directory. The temporary
+    file is created exclusively (a link cannot be there), and ``os.replace``
+    replaces a link at ``path`` itself, never its target. A reader also never
+    sees a half-written file.
+    """
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{path.name}-")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write the output file: {exc.strerror or exc}.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """:func:`write_atomic` for a text file (UTF-8)."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_table_atomic(table: pa.Table, path: Path) -> Path:
+    """:func:`write_atomic` for a Parquet table."""
+    return write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
 def write_run(model: IncidentModel, out: str | Path) -> dict[str, Path]:
-    """Write summary.json, config.json, timeline/trace/messages Parquet and events.jsonl to ``out``."""
+    """Write summary.json, config.json, timeline/trace/messages Parquet and events.jsonl to ``out``.
+
+    Every file goes through :func:`write_atomic`, so links planted in ``out`` are replaced, not followed.
+    """
     out = prepare_out_dir(out)
     paths = {
         "summary": out / "summary.json",
@@ -181,12 +234,11 @@ def write_run(model: IncidentModel, out: str | Path) -> dict[str, Path]:
         "messages": out / "messages.parquet",
         "events": out / "events.jsonl",
     }
-    paths["summary"].write_text(json.dumps(summarize(model), indent=2) + "\n")
-    paths["config"].write_text(json.dumps(model.cfg, indent=2) + "\n")
-    pq.write_table(timeline_table(model), paths["timeline"])
-    pq.write_table(trace_table(model), paths["trace"])
-    pq.write_table(messages_table(model), paths["messages"])
-    with paths["events"].open("w") as fh:
-        for minute, who, what in model.events:
-            fh.write(json.dumps({"minute": minute, "who": who, "what": what}) + "\n")
+    write_text_atomic(paths["summary"], json.dumps(summarize(model), indent=2) + "\n")
+    write_text_atomic(paths["config"], json.dumps(model.cfg, indent=2) + "\n")
+    write_table_atomic(timeline_table(model), paths["timeline"])
+    write_table_atomic(trace_table(model), paths["trace"])
+    write_table_atomic(messages_table(model), paths["messages"])
+    events = "".join(json.dumps({"minute": minute, "who": who, "what": what}) + "\n" for minute, who, what in model.events)
+    write_text_atomic(paths["events"], events)
     return paths

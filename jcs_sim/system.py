@@ -14,6 +14,8 @@ it. Cycles are allowed and handled by the reachability search.
 from __future__ import annotations
 
 import json
+import math
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,16 +101,14 @@ def _from_networkx(g: nx.DiGraph, source: str) -> ServiceGraph:
     if not names:
         raise ConfigError(f"{source}: the service graph has no services.")
     idx = {n: i for i, n in enumerate(g.nodes)}
-    teams: list[str] = []
+    team_index: dict[str, int] = {}  # a dict, not list.index: linear in the number of services and teams
     team_of = np.zeros(len(names), dtype=np.int64)
     for n, data in g.nodes(data=True):
         team = data.get("team")
         if team is None or str(team) == "":
             raise ConfigError(f"{source}: service '{n}' has no 'team' attribute; every service must be owned by a team.")
-        team = str(team)
-        if team not in teams:
-            teams.append(team)
-        team_of[idx[n]] = teams.index(team)
+        team_of[idx[n]] = team_index.setdefault(str(team), len(team_index))
+    teams = list(team_index)
     deps: list[list[int]] = [[] for _ in names]
     rdeps: list[list[int]] = [[] for _ in names]
     for a, b in g.edges:
@@ -140,6 +140,8 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: JSON nested too deeply; expected a node-link object with 'nodes' and 'links'.") from None
     if not isinstance(data, dict) or "nodes" not in data:
         raise ConfigError(f"{path}: expected a JSON node-link object with 'nodes' and 'links' (or 'edges').")
     nodes = data["nodes"]
@@ -147,10 +149,15 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
     if not isinstance(nodes, list) or not isinstance(links, list):
         raise ConfigError(f"{path}: 'nodes' and 'links' must be lists.")
     g = nx.DiGraph()
+    first: dict[str, int] = {}
     for i, node in enumerate(nodes):
         if not isinstance(node, dict) or "id" not in node:
             raise ConfigError(f"{path}: nodes[{i}] must be an object with an 'id'.")
-        g.add_node(str(node["id"]), **{k: v for k, v in node.items() if k != "id"})
+        nid = str(node["id"])
+        if nid in first:  # networkx would merge the two, the second silently changing the first's team
+            raise ConfigError(f"{path}: nodes[{i}] repeats the id '{nid}' of nodes[{first[nid]}]; allowed: each service id once.")
+        first[nid] = i
+        g.add_node(nid, **{k: v for k, v in node.items() if k != "id"})
     for i, link in enumerate(links):
         if not isinstance(link, dict) or "source" not in link or "target" not in link:
             raise ConfigError(f"{path}: links[{i}] must be an object with 'source' and 'target'.")
@@ -159,6 +166,68 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
                 raise ConfigError(f"{path}: links[{i}] {end} '{link[end]}' is not a service in 'nodes'.")
         g.add_edge(str(link["source"]), str(link["target"]))
     return _from_networkx(g, str(path))
+
+
+# Memory one incident needs, per unit of size, measured with benchmarks/bench_scale.py (peak RSS
+# growth; rounded up). What grows: per service the networkx graph and the adjacency lists; per
+# responder and service the knowledge, beliefs and claims each responder keeps; per pair of
+# responders the familiarity matrix (and its Python-list copy); per responder pair and team the
+# transactive memory (relationships.TRANSACTIVE_BYTES_PER_ENTRY).
+BYTES_PER_SERVICE = 4_000
+BYTES_PER_RESPONDER_SERVICE = 120
+BYTES_PER_RESPONDER_PAIR = 400  # fitted: 1,000 and 2,000 responders grew 530 and 488 bytes per pair, 4 teams
+BYTES_PER_RESPONDER_PAIR_TEAM = 40
+MEMORY_LIMIT_ENV = "JCS_SIM_MEMORY_LIMIT_GIB"
+DEFAULT_MEMORY_LIMIT_GIB = 4.0
+
+
+def roster_size(cfg: dict[str, Any], n_teams: int) -> int:
+    """People on the incident: the explicit roster, or the generated one (see responders.build_roster)."""
+    rc = cfg["responders"]
+    if rc["roster"]:
+        return len(rc["roster"])
+    return 1 + max(0, n_teams - 1) * rc["sme_per_team"] + rc["include_commander"] + rc["include_support"] + rc["include_comms"]
+
+
+def memory_estimate(n_services: int, n_teams: int, n_people: int) -> dict[str, float]:
+    """Bytes one incident of this size needs, by what grows (an upper estimate)."""
+    return {
+        "services": BYTES_PER_SERVICE * n_services,
+        "responders x services": BYTES_PER_RESPONDER_SERVICE * n_people * n_services,
+        "responders x responders": BYTES_PER_RESPONDER_PAIR * n_people**2,
+        "responders x responders x teams (transactive memory)": BYTES_PER_RESPONDER_PAIR_TEAM * n_people**2 * n_teams,
+    }
+
+
+def memory_limit() -> float:
+    """The most memory (bytes) one incident may plan to use: $JCS_SIM_MEMORY_LIMIT_GIB, default 4 GiB."""
+    text = os.environ.get(MEMORY_LIMIT_ENV, "")
+    try:
+        gib = float(text) if text.strip() else DEFAULT_MEMORY_LIMIT_GIB
+    except ValueError:
+        raise ConfigError(f"environment variable {MEMORY_LIMIT_ENV} = {text!r} is not a number; allowed: GiB > 0.") from None
+    if not (gib > 0 and math.isfinite(gib)):
+        raise ConfigError(f"environment variable {MEMORY_LIMIT_ENV} = {text!r}; allowed: a number of GiB > 0.")
+    return gib * 2**30
+
+
+def check_fits(cfg: dict[str, Any], n_services: int, n_teams: int, where: str) -> None:
+    """Refuse, before anything is allocated, an incident whose estimated memory exceeds the limit.
+
+    Why up front: the alternative is minutes of work and then a MemoryError (or
+    the machine swapping), with nothing said about which input was too big.
+    """
+    people = roster_size(cfg, n_teams)
+    parts = memory_estimate(n_services, n_teams, people)
+    total, limit = sum(parts.values()), memory_limit()
+    if total <= limit:
+        return
+    worst = max(parts, key=parts.__getitem__)
+    raise ConfigError(
+        f"{where}: an incident with {n_services:,} services in {n_teams:,} teams and {people:,} responders needs about "
+        f"{total / 2**30:.1f} GiB ({parts[worst] / 2**30:.1f} GiB for {worst}); allowed: at most {limit / 2**30:g} GiB "
+        f"(set {MEMORY_LIMIT_ENV} to allow more). Lower responders.sme_per_team, system.n_teams or the number of services."
+    )
 
 
 def build_service_graph(cfg: dict[str, Any], streams: Streams) -> ServiceGraph:
@@ -171,9 +240,12 @@ def build_service_graph(cfg: dict[str, Any], streams: Streams) -> ServiceGraph:
     """
     sc = cfg["system"]
     if sc["graph_file"]:
-        return load_graph_file(sc["graph_file"])
-    rng = streams.get("system.graph")
+        sg = load_graph_file(sc["graph_file"])
+        check_fits(cfg, sg.n, len(sg.team_names), f"{sc['graph_file']} (key system.graph_file)")
+        return sg
     n_teams, per_team, n_layers = sc["n_teams"], sc["services_per_team"], sc["n_layers"]
+    check_fits(cfg, n_teams * per_team, n_teams, "config")
+    rng = streams.get("system.graph")
     team_names = [TEAM_NAMES[t] if t < len(TEAM_NAMES) else f"team{t + 1}" for t in range(n_teams)]
     g = nx.DiGraph()
     layer_of: list[int] = []
@@ -189,17 +261,26 @@ def build_service_graph(cfg: dict[str, Any], streams: Streams) -> ServiceGraph:
     names = list(g.nodes)
     layer_arr = np.array(layer_of)
     team_arr = np.array(team_of)
+    # The candidates of a service in layer L are the services of layers L+1 and L+2, in id order, split
+    # into its own team's and the others'. They are built once per (layer, team), not per service:
+    # building them per service made generation quadratic in the number of services.
+    pools: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for lay in range(n_layers - 1):
+        deeper = np.flatnonzero((layer_arr > lay) & (layer_arr <= lay + 2))
+        teams_deeper = team_arr[deeper]
+        for t in np.unique(team_arr[layer_arr == lay]).tolist():
+            mine = teams_deeper == t
+            pools[lay, t] = (deeper, deeper[mine], deeper[~mine])
     for s, name in enumerate(names):
-        lay = layer_arr[s]
+        lay = int(layer_arr[s])
         if lay >= n_layers - 1:
             continue
-        deeper = np.flatnonzero((layer_arr > lay) & (layer_arr <= lay + 2))
+        deeper, own, others = pools[lay, team_of[s]]
         if deeper.size == 0:
             continue
         k = max(1, int(rng.poisson(sc["deps_per_service"]))) if sc["deps_per_service"] > 0 else 0
         for _ in range(min(k, deeper.size)):
-            own = deeper[team_arr[deeper] == team_arr[s]]
-            pool = own if own.size and rng.random() < sc["team_locality"] else deeper[team_arr[deeper] != team_arr[s]]
+            pool = own if own.size and rng.random() < sc["team_locality"] else others
             if pool.size == 0:
                 pool = deeper
             g.add_edge(name, names[int(pool[rng.integers(len(pool))])])  # same draw as rng.choice, faster
@@ -216,6 +297,40 @@ class Fault:
     impacted: np.ndarray  # bool per service: symptomatic while the fault is active
 
 
+def alert_reach(sg: ServiceGraph) -> tuple[np.ndarray, np.ndarray]:
+    """For every service: does its failure reach an alert, and an alert of another team?
+
+    A failure at ``s`` shows on every service that transitively depends on it,
+    so it reaches an alert when an alerting service depends on ``s``. Instead of
+    one search per service (quadratic in time, and the old closures were kept
+    in memory: quadratic in space), the teams of the alerts are pushed down the
+    dependency edges once. Each service keeps at most two distinct alert teams,
+    which is enough to tell whether one differs from its own; a service is
+    revisited only when its set grows, so at most three times: linear in
+    services plus edges, cycles included.
+    """
+    n = sg.n
+    seen: list[tuple[int, ...]] = [()] * n
+    queue: deque[int] = deque()
+    for s in np.flatnonzero(sg.alerting).tolist():
+        seen[s] = (sg.team_list[s],)
+        queue.append(s)
+    while queue:
+        s = queue.popleft()
+        mine = seen[s]
+        for d in sg.deps[s]:
+            theirs = seen[d]
+            if len(theirs) >= 2:
+                continue
+            grown = tuple(dict.fromkeys(theirs + mine))[:2]
+            if grown != theirs:
+                seen[d] = grown
+                queue.append(d)
+    reaches = np.array([bool(t) for t in seen], dtype=bool)
+    crosses = np.array([len(t) == 2 or (len(t) == 1 and t[0] != sg.team_list[s]) for s, t in enumerate(seen)], dtype=bool)
+    return reaches, crosses
+
+
 def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fault:
     """Place the fault with the ``fault`` stream.
 
@@ -223,6 +338,8 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
     whose failure reaches an alerting service (among the alerting services
     themselves if there is none); with ``fault.cross_team`` the first
     alert fires on a service of another team, when the graph allows it.
+    The draws are those of the earlier form that searched from every
+    candidate; only the chosen root's dependents are searched now.
     """
     fc = cfg["fault"]
     rng = streams.get("fault")
@@ -232,34 +349,25 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
             raise ConfigError(
                 f"config: key 'fault.root_cause' = {fc['root_cause']!r} is not a service in the graph (e.g. {', '.join(sg.names[:3])})."
             )
-        candidates = [sg.index(fc["root_cause"])]
+        options = [sg.index(fc["root_cause"])]  # a root that reaches no alert alerts on itself (below)
     else:
-        candidates = [s for s in range(sg.n) if not sg.alerting[s] and sg.rdeps[s]]
-    options = []
-    closures = {}
-    for s in candidates:
-        closure = dependents_closure(sg.rdeps, s)
-        alerts = np.flatnonzero(closure & sg.alerting)
-        if alerts.size or fc["root_cause"]:
-            # A root that reaches no alert (only possible when the user names it) alerts on itself.
-            alerts = alerts if alerts.size else np.array([s])
-            closures[s] = closure
-            options.append((s, alerts, alerts[sg.team_of[alerts] != sg.team_of[s]]))
-    if not options:  # no back-end failure would be seen: the fault sits on a user-facing service
-        for s in np.flatnonzero(sg.alerting):
-            s = int(s)
-            closures[s] = dependents_closure(sg.rdeps, s)
-            alerts = np.flatnonzero(closures[s] & sg.alerting)
-            options.append((s, alerts, alerts[sg.team_of[alerts] != sg.team_of[s]]))
-    if fc["cross_team"] and not fc["root_cause"]:
-        crossing = [o for o in options if o[2].size]
-        options = crossing or options
-    root, alerts, cross = options[int(rng.integers(len(options)))]
-    if not np.any(closures[root] & sg.alerting):
+        reaches, crosses = alert_reach(sg)
+        has_rdeps = np.array([bool(r) for r in sg.rdeps], dtype=bool)
+        backend = ~sg.alerting & has_rdeps & reaches
+        pool_mask = backend if backend.any() else sg.alerting.copy()  # else the fault sits on a user-facing service
+        if fc["cross_team"] and (pool_mask & crosses).any():
+            pool_mask &= crosses
+        options = np.flatnonzero(pool_mask).tolist()
+    root = options[int(rng.integers(len(options)))]
+    closure = dependents_closure(sg.rdeps, root)
+    alerts = np.flatnonzero(closure & sg.alerting)
+    if not alerts.size:
         sg.alerting[root] = True  # a named root no alert reaches would be invisible: it alerts on itself
+        alerts = np.array([root])
+    cross = alerts[sg.team_of[alerts] != sg.team_of[root]]
     pool = cross if (fc["cross_team"] and cross.size) else alerts
     first = int(rng.choice(pool))
-    return Fault(root=int(root), kind=kind, first_alert=first, impacted=closures[root])
+    return Fault(root=int(root), kind=kind, first_alert=first, impacted=closure)
 
 
 @dataclass

@@ -13,13 +13,18 @@ __all__ = ["register"]
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; allowed: an integer >= 1") from None
+    from ..cli import ascii_int
+
+    value = ascii_int(text, "an integer >= 1")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: an integer >= 1")
     return value
+
+
+def _out_dir(text: str) -> str:
+    from ..cli import out_dir
+
+    return out_dir(text)
 
 
 def _seconds(text: str) -> float:
@@ -85,7 +90,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``sweep`` and ``report`` to the ``jcs-sim`` parser."""
     sw = subparsers.add_parser("sweep", help="run a parameter sweep (resumes when DIR holds the same sweep)")
     sw.add_argument("sweep", help="sweep TOML file (see docs/sweeps.md)")
-    sw.add_argument("--out", required=True, metavar="DIR", help="output directory: Parquet parts + manifest; rerun to resume")
+    sw.add_argument(
+        "--out", required=True, type=_out_dir, metavar="DIR", help="output directory: Parquet parts + manifest; rerun to resume"
+    )
     sw.add_argument("--workers", type=_positive, metavar="N", help="worker processes (default: every core; Dask LocalCluster too)")
     sw.add_argument("--backend", choices=("local", "dask"), default="local", help="local process pool (default) or Dask distributed")
     sw.add_argument("--address", metavar="HOST:PORT", help="join this Dask scheduler (implies --backend dask)")

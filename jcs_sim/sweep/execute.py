@@ -185,53 +185,97 @@ def _local_results(sweep: Sweep, chunks: Iterable[list[int]], workers: int) -> I
         ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _dask_results(
-    sweep: Sweep, chunks: Iterable[list[int]], workers: int, address: str | None, processes: bool
-) -> Iterator[tuple[list[int], dict[str, pa.Table]]]:
-    """Dask distributed: join the scheduler at ``address``, or start a LocalCluster of ``workers`` processes."""
-    from dask.distributed import Client, LocalCluster, as_completed
+def _probe_address(address: str, timeout: float = 5.0) -> None:
+    """Fail at once, with one line, when nothing listens at a scheduler address.
 
-    cluster = None
+    Why: Dask's ``Client`` retries a refused connection until its timeout
+    (30 s), and the sweep used to have written its manifest by then.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    allowed = "HOST:PORT or tcp://HOST:PORT of a running Dask scheduler"
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
     try:
-        if address:
-            client = Client(address, timeout="30s")
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
-            client = Client(cluster)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host or port is None:
+        raise ConfigError(f"--address {address!r} is not a scheduler address; allowed: {allowed}.")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
     except OSError as exc:
-        raise ConfigError(
-            f"--address {address}: cannot reach a Dask scheduler there: {exc}; allowed: HOST:PORT of a running scheduler."
-        ) from None
-    try:
-        threads = sum(client.nthreads().values()) or workers
-        window = max(4, 3 * threads)
-        [sweep_f] = client.scatter([sweep], broadcast=True)
-        it = iter(chunks)
-        owner: dict[str, list[int]] = {}
-        ac = as_completed()
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"--address {address}: cannot reach a Dask scheduler there ({reason}); allowed: {allowed}.") from None
 
-        def submit() -> None:
-            c = next(it, None)
-            if c is not None:
-                f = client.submit(run_chunk, sweep_f, c, pure=False)
-                owner[f.key] = c
-                ac.add(f)
 
-        for _ in range(window):
-            submit()
-        for f in ac:
-            c = owner.pop(f.key)
-            try:
-                result = f.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after the scheduler's retries
-                result = _error_tables(sweep, c, f"{type(exc).__name__}: {exc}")
-            f.release()
-            yield c, result
-            submit()
-    finally:
+def _dask_connect(workers: int, address: str | None, processes: bool) -> tuple[Any, Any]:
+    """A Dask client (and the LocalCluster it owns, if any), made before the output directory is touched."""
+    from dask.distributed import Client, LocalCluster
+
+    if address:
+        _probe_address(address)
+        try:
+            return Client(address, timeout="30s"), None
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(
+                f"--address {address}: cannot reach a Dask scheduler there: {exc}; allowed: HOST:PORT of a running scheduler."
+            ) from None
+    last: BaseException | None = None
+    for _ in range(2):  # a worker lost while the cluster starts (seen under load) is worth one more try
+        cluster = None
+        try:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
+            return Client(cluster), cluster
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            last = exc
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+    raise ConfigError(
+        f"--backend dask: the local Dask cluster of {workers} workers did not start ({type(last).__name__}: {last}); "
+        "nothing was written: run the same command again, or use --backend local."
+    )
+
+
+def _dask_results(sweep: Sweep, chunks: Iterable[list[int]], workers: int, client: Any) -> Iterator[tuple[list[int], dict[str, pa.Table]]]:
+    """Dask distributed, through a client made by :func:`_dask_connect`."""
+    from dask.distributed import as_completed
+
+    # The client and its cluster are closed by run_sweep, which made them.
+    threads = sum(client.nthreads().values()) or workers
+    window = max(4, 3 * threads)
+    [sweep_f] = client.scatter([sweep], broadcast=True)
+    it = iter(chunks)
+    owner: dict[str, list[int]] = {}
+    ac = as_completed()
+
+    def submit() -> None:
+        c = next(it, None)
+        if c is not None:
+            f = client.submit(run_chunk, sweep_f, c, pure=False)
+            owner[f.key] = c
+            ac.add(f)
+
+    for _ in range(window):
+        submit()
+    for f in ac:
+        c = owner.pop(f.key)
+        try:
+            result = f.result()
+        except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after the scheduler's retries
+            result = _error_tables(sweep, c, f"{type(exc).__name__}: {exc}")
+        f.release()
+        yield c, result
+        submit()
+
+
+def _close_dask(client: Any, cluster: Any) -> None:
+    if client is not None:
         client.close()
-        if cluster is not None:
-            cluster.close()
+    if cluster is not None:
+        cluster.close()
 
 
 # ----- the parent side ----------------------------------------------------------------
@@ -294,13 +338,20 @@ def run_sweep(
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
-    store = Store.open(out, sweep)
+    workers = workers or available_cores()
+    client = cluster = None
+    if backend == "dask":  # connect first: an unreachable scheduler must leave the output directory untouched
+        client, cluster = _dask_connect(workers, address, dask_processes)
+    try:
+        store = Store.open(out, sweep)
+    except BaseException:
+        _close_dask(client, cluster)
+        raise
     try:
         done = store.done_mask(sweep.n_runs)
         todo = np.flatnonzero(~done)
         before = int(done.sum())
         del done
-        workers = workers or available_cores()
         if on_start is not None:
             on_start(before, workers)  # the directory is accepted: say what will happen
         size = chunk or max(1, min(64, math.ceil(len(todo) / (workers * 8))))
@@ -320,11 +371,7 @@ def run_sweep(
         try:
             if len(todo):
                 chunks = _chunks(todo, size)
-                results = (
-                    _local_results(sweep, chunks, workers)
-                    if backend == "local"
-                    else _dask_results(sweep, chunks, workers, address, dask_processes)
-                )
+                results = _local_results(sweep, chunks, workers) if backend == "local" else _dask_results(sweep, chunks, workers, client)
                 with contextlib.closing(results):  # stops the pool or the cluster whatever happens here
                     for c, tables in results:
                         writer.add(tables)
@@ -339,6 +386,7 @@ def run_sweep(
             bar.close()
     finally:
         store.close()
+        _close_dask(client, cluster)
     return {
         "out": str(out),
         "n_runs": sweep.n_runs,

@@ -18,6 +18,7 @@ Layout of ``DIR``::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -30,9 +31,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .._version import __version__
 from ..config import ConfigError
-from ..results import prepare_out_dir
+from ..results import prepare_out_dir, write_atomic
 from .design import OUTPUTS, Sweep
 
 __all__ = ["Store", "read_manifest", "read_points", "read_summary", "read_output", "SUMMARY_TYPES", "MANIFEST"]
@@ -65,15 +66,11 @@ def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _atomic_write_table(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def _parts(folder: Path) -> dict[int, Path]:
@@ -115,9 +112,12 @@ class Store:
     def open(cls, out: str | Path, sweep: Sweep) -> Store:
         """Create ``out`` for this sweep, or reopen it to resume; refuse a different sweep's directory."""
         store = cls(out)
+        created = not store.out.exists()
         out = prepare_out_dir(store.out)
-        store._lock()
+        had_lock = (out / LOCK).exists()
         try:
+            store._refuse_foreign(sweep)  # before the lock file: a refused directory is left as it was
+            store._lock()
             manifest_path = out / MANIFEST
             digest = sweep.digest()
             if manifest_path.exists():
@@ -144,8 +144,29 @@ class Store:
             store._clean()
         except BaseException:
             store.close()
+            if not had_lock:
+                (out / LOCK).unlink(missing_ok=True)
+            if created:
+                with contextlib.suppress(OSError):
+                    out.rmdir()  # only if still empty
             raise
         return store
+
+    def _refuse_foreign(self, sweep: Sweep) -> None:
+        """Raise unless ``out`` is new, empty, or holds this very sweep (checked again under the lock)."""
+        out = self.out
+        for name in (LOCK, MANIFEST, POINTS, *OUTPUTS):
+            if (out / name).is_symlink():  # parts written through it would land outside the directory
+                raise ConfigError(
+                    f"{out / name}: is a symbolic link; allowed: a sweep directory whose files and folders are its own (option --out)."
+                )
+        if (out / MANIFEST).exists():
+            return  # compared with the sweep under the lock
+        if any(not n.startswith(".") for n in os.listdir(out)):
+            raise ConfigError(
+                f"{out}: the directory is not empty and holds no sweep ({MANIFEST} is missing); "
+                "allowed: a new or empty directory (option --out), or one written by `jcs-sim sweep`."
+            )
 
     @staticmethod
     def _manifest(sweep: Sweep, digest: str) -> dict[str, Any]:
@@ -188,7 +209,7 @@ class Store:
             import fcntl
         except ImportError:  # not POSIX: no lock, one writer is the user's promise
             return
-        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)  # never truncate a link's target
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
