@@ -10,11 +10,9 @@ __all__ = ["register"]
 
 def _run(args: argparse.Namespace) -> int:
     from .campaign import Campaign
-    from .config import apply_overrides, load_config
+    from .config import load_for_mode
 
-    cfg = load_config(args.config)
-    if args.set:
-        cfg = apply_overrides(cfg, args.set)
+    cfg = load_for_mode(args.config, args.set, "campaign")
     camp = Campaign(cfg, seed=args.seed, days=args.days).run(progress=not args.json)
     summary = camp.summary()
     if args.out:

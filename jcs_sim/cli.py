@@ -61,13 +61,12 @@ def format_summary(s: dict[str, Any]) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .model import IncidentModel
+    from .config import load_for_mode
+    from .organisation import incident_model
     from .results import summarize, write_run
 
-    cfg = load_config(args.config)
-    if args.set:
-        cfg = apply_overrides(cfg, args.set)
-    model = IncidentModel(cfg, seed=args.seed, record_trace=args.out is not None).run()
+    cfg = load_for_mode(args.config, args.set, "run")
+    model = incident_model(cfg, seed=args.seed, record_trace=args.out is not None).run()
     summary = summarize(model)
     if args.out:
         paths = write_run(model, args.out)
