@@ -21,7 +21,7 @@ from .. import __version__
 from . import stats
 from .store import read_manifest, read_points, read_summary
 
-__all__ = ["analyse", "write_report"]
+__all__ = ["analyse", "write_report", "export_static"]
 
 _LABEL = {
     "time_to_acknowledge": "acknowledge",
@@ -420,3 +420,29 @@ def _strip_curves(res: dict[str, Any]) -> dict[str, Any]:
             for key in ("timeline", "survival", "lower", "upper"):
                 k[key] = [k[key][i] for i in idx]
     return res
+
+
+def export_static(figs: list[tuple[str, Any]], outdir: str | Path, width: int = 900, height: int = 520) -> list[Path]:
+    """Write each figure as ``figures/NAME.png`` and ``figures/NAME.svg`` (for slides and papers).
+
+    Why optional: kaleido starts a headless Chromium, which takes seconds; a
+    missing browser is a one-line error naming what to install, never a
+    traceback.
+    """
+    from ..config import ConfigError
+
+    folder = Path(outdir) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in figs:
+        for ext in ("png", "svg"):
+            path = folder / f"{name}.{ext}"
+            try:
+                fig.write_image(path, width=width, height=height, scale=2 if ext == "png" else 1)
+            except Exception as exc:  # kaleido raises several types when Chromium is missing or fails
+                first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+                raise ConfigError(
+                    f"--static: cannot write {path} ({first}); kaleido needs Chrome or Chromium (`plotly_get_chrome`), or omit --static."
+                ) from None
+            written.append(path)
+    return written
