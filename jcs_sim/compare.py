@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ def run_pairs(
         else:
             fn, jobs = _incident, [(cfg, s) for s in seeds]
         if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # spawn, as the sweep engine does: forking a threaded process can deadlock, and results depend only on (config, seed)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
                 out[arm] = list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
         else:
             out[arm] = [fn(j) for j in jobs]
@@ -146,6 +148,10 @@ def verdict(res: dict[str, Any], names: tuple[str, str] = ("A", "B")) -> list[st
         head = f"No verdict: the median time to resolve is not reached in {a if med['a'] is None else b} (over half its incidents unresolved): {tail}"
     elif lo is None or hi is None:
         head = f"B/A = {r:.2f} with no interval (too few runs, or the median unreached in many resamples): {tail}"
+    elif lo > 1.0 and r >= 1.5:  # "113% slower" reads worse than "2.13 times as long"
+        head = f"B takes {r:.2f} times as long to resolve {what} [{lo:.2f}, {hi:.2f}]: {tail}"
+    elif hi < 1.0 and r <= 0.5:
+        head = f"B resolves {what} in {r:.2f} of the time [{lo:.2f}, {hi:.2f}]: {tail}"
     elif hi < 1.0:
         head = f"B resolves {what} {_pct(r):.0f}% faster [{_pct(hi):.0f}%, {_pct(lo):.0f}%]: {tail}"
     elif lo > 1.0:
