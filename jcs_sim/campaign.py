@@ -19,6 +19,7 @@ seed derived from it.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -126,27 +127,33 @@ class Campaign:
     def outcomes(self) -> dict[str, Any]:
         """One row of per-campaign outcomes: what a campaign sweep stores and ``compare --campaign`` compares.
 
-        Why medians with censored incidents counted at the horizon: a campaign
-        whose hardest incidents never resolve must not look faster for it;
-        the median stays exact while fewer than half are censored (then
-        ``resolved`` is false, as for a censored single run). The phase times
+        Why medians with censored incidents counted as never resolved: a
+        campaign whose hardest incidents never resolve must not look faster
+        for it; the median stays exact while fewer than half are censored
+        (otherwise it is unreached and ``resolved`` is false, as for a
+        censored single run). The phase times
         carry the names of a single run's summary so that ``jcs-sim report``
         reads a campaign sweep like an incident sweep, one campaign a "run".
         """
-        horizon = float(self.cfg["run"]["max_minutes"])
+        horizon = int(self.cfg["run"]["max_minutes"])
         row: dict[str, Any] = {"days": self.days, "incidents": len(self.incidents)}
-        ttr = np.array([r["time_to_resolve"] if r["resolved"] else horizon for r in self.incidents], dtype=float)
-        row["censored"] = int(sum(1 for r in self.incidents if not r["resolved"]))
-        row["resolved"] = bool(ttr.size) and row["censored"] < ttr.size / 2
+        ttr = np.array([r["time_to_resolve"] if r["resolved"] else np.inf for r in self.incidents], dtype=float)
+        row["incidents_censored"] = int(sum(1 for r in self.incidents if not r["resolved"]))
+        row["resolved"] = bool(ttr.size) and row["incidents_censored"] < ttr.size / 2
+        row["censored"] = not row["resolved"]
         row["minutes_simulated"] = horizon
+
+        def median(v: np.ndarray) -> int | None:  # inverted CDF: an observed minute, unreached (+inf) when over half never came
+            m = float(np.quantile(v, 0.5, method="inverted_cdf")) if v.size else math.inf
+            return int(m) if math.isfinite(m) else None
+
         for key in ("time_to_acknowledge", "time_to_diagnose", "time_to_mitigate"):
-            v = np.array([horizon if r[key] is None else r[key] for r in self.incidents], dtype=float)
-            med = float(np.median(v)) if v.size else None
-            row[key] = med if med is not None and med < horizon else None
-        med = float(np.median(ttr)) if ttr.size else None
-        row["time_to_resolve"] = med if row["resolved"] else None
-        row["p90_time_to_resolve"] = float(np.quantile(ttr, 0.9, method="inverted_cdf")) if ttr.size else None
-        row["mean_time_to_resolve"] = float(ttr.mean()) if ttr.size else None  # a restricted mean (censored at the horizon)
+            row[key] = median(np.array([np.inf if r[key] is None else r[key] for r in self.incidents], dtype=float))
+        row["time_to_resolve"] = median(ttr)
+        p90 = float(np.quantile(ttr, 0.9, method="inverted_cdf")) if ttr.size else math.inf
+        row["p90_time_to_resolve"] = p90 if math.isfinite(p90) else None
+        capped = np.minimum(ttr, horizon)
+        row["restricted_mean_time_to_resolve"] = float(capped.mean()) if ttr.size else None  # censored counted at the horizon
         first, last = self.day_rows[0], self.day_rows[-1]
         row["gamedays"] = sum(1 for d in self.day_rows if d["gameday"])
         row["tie_across_growth"] = last["tie_across_mean"] - first["tie_across_mean"]
