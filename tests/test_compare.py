@@ -136,3 +136,17 @@ def test_compare_errors_are_one_line(capsys, args, fragments):
     assert len(lines) == 1 and lines[0].startswith("jcs-sim: error: ") and "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+def test_static_export_writes_png_and_svg(capsys, tmp_path):
+    """--static: every figure as PNG and SVG (kaleido with a headless Chromium, as experiments/ use)."""
+    pytest.importorskip("kaleido")
+    default = ROOT / "configs" / "default.toml"
+    rc, out, err = jcs(capsys, "compare", default, default, "--runs", "3", "--out", tmp_path / "rep", "--static")
+    if rc == 2 and "Chrome or Chromium" in err:
+        pytest.skip("no Chromium for kaleido here")
+    assert rc == 0, err
+    names = sorted(p.name for p in (tmp_path / "rep" / "figures").iterdir())
+    assert names == ["phases_ratio.png", "phases_ratio.svg", "survival.png", "survival.svg"]
+    assert (tmp_path / "rep" / "figures" / "survival.png").read_bytes()[:4] == b"\x89PNG"
+    assert "4 figure files in figures/" in out

@@ -169,3 +169,17 @@ def test_the_alert_always_pages_the_owning_team():
         at_zero = [p for p in model.people if p.paged_at == 0]
         assert any(p.team == team for p in at_zero), seed
         assert all(p.team in ("", team) for p in at_zero), seed
+
+
+def test_the_campaign_sweep_example_in_docs_sweeps_md_parses():
+    """docs/sweeps.md's campaign sweep (base file relative to a sweep file in experiments/) is a valid 8-point campaign design."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "sweeps.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", text, re.DOTALL) if "campaign_days = 90" in b)
+    sweep = parse_sweep(tomllib.loads(block), where="docs/sweeps.md", root=root / "experiments")
+    assert sweep.mode == "campaign" and sweep.campaign_days == 90 and sweep.n_points == 8 and sweep.n_runs == 240
+    assert sweep.config(0)["organisation"]["file"].endswith("examples/acme/organisation.toml")
