@@ -92,3 +92,24 @@ def test_readme_quantile_table_from_the_generated_runs():
     table = fig.quantile_table(summaries)
     readme = (ROOT / "README.md").read_text()
     assert table in readme, f"README.md's quantile table differs from the generated runs; paste:\n{table}"
+
+
+def test_familiarity_x_communication_readme_quotes_its_committed_summary():
+    """The headline experiment's median table and main effects are those of its committed results/summary.json."""
+    folder = ROOT / "experiments" / "familiarity_x_communication"
+    res = json.loads((folder / "results" / "summary.json").read_text())
+    text = (folder / "README.md").read_text()
+    by = {(c["levels"]["familiarity"], c["levels"]["communication.mode"]): c["times"]["time_to_resolve"] for c in res["conditions"]}
+    for fam, label in (("low", "low"), ("medium", "medium (default)"), ("high", "high")):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+        cells = [c.strip().replace("**", "") for c in row.strip("|").split("|")[1:]]
+        for mode, cell in zip(("channel", "commander", "direct"), cells, strict=True):
+            t = by[(fam, mode)]
+            assert cell == f"{t['median']:g} [{t['median_ci'][0]:g}, {t['median_ci'][1]:g}]", (fam, mode, cell)
+    for e in res["main_effects"]:
+        quoted = (
+            f"{e['level']} vs {e['reference_level']}\n  {e['ratio']:.2f}"
+            if False
+            else f"{e['ratio']:.2f} [{e['ratio_ci'][0]:.2f}, {e['ratio_ci'][1]:.2f}]"
+        )
+        assert quoted in text.replace("\n  ", " "), (e["factor"], e["level"], quoted)
