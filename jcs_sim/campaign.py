@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from ._version import __version__
 from .config import ConfigError
 from .model import IncidentModel
 from .organisation import Organisation

@@ -20,18 +20,28 @@ from .config import FAULT_TYPES
 from .responders import ROOT, SYMPTOM
 
 if TYPE_CHECKING:
-    from .model import IncidentModel
     from .responders import Responder
+    from .view import IncidentView
 
-__all__ = ["Message", "Content", "route", "read_inbox", "misread_probability", "describe", "IMPORTANCE"]
+__all__ = ["Message", "Content", "FINDINGS", "read_inbox", "misread_probability", "describe", "importance", "clarity_factors"]
 
-# How much each kind of finding matters to others (drives the 'share' candidate's evidence).
-IMPORTANCE = {"root": 1.0, "remedy_result": 0.8, "symptom": 0.6, "remedy_start": 0.5, "healthy": 0.3, "stuck": 0.4}
-# Kinds whose wording is ambiguous by nature: a failed remediation report
-# ("X didn't work") leaves open whether anything is still being done.
+# The kinds of message that carry a finding: how much each matters to others is the
+# [importance] section of the config; a commander relays what they understood of these.
+FINDINGS = frozenset({"root", "remedy_result", "symptom", "remedy_start", "healthy", "stuck"})
 # Kinds with no plausible wrong reading ("got it", a question, an external post): never misread.
 UNMISTAKABLE = frozenset({"ack", "question", "external"})
-AMBIGUOUS = {"remedy_result": 0.6, "remedy_start": 0.85}
+
+
+def importance(cfg: dict[str, Any]) -> dict[str, float]:
+    """Kind of message -> how much it matters to others (the [importance] section; 'other' for any other kind)."""
+    return dict(cfg["importance"])
+
+
+def clarity_factors(cfg: dict[str, Any]) -> dict[str, float]:
+    """Kinds whose wording is ambiguous by nature, and their clarity multiplier: a failed remediation
+    report ("X didn't work") leaves open whether anything is still being done."""
+    cc = cfg["communication"]
+    return {"remedy_result": cc["clarity_remedy_result"], "remedy_start": cc["clarity_remedy_start"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,44 +67,13 @@ class Message:
     reads: list[tuple[int, int, bool, Content]] = field(default_factory=list)  # (minute, reader, misread, understood)
 
 
-def route(model: IncidentModel, sender: Responder, content: Content) -> tuple[str, tuple[int, ...]]:
-    """Who receives a message, by communication mode.
-
-    channel: everyone active. commander: to the commander, who relays (the
-    commander's own messages go to everyone). direct: to whom the sender
-    believes needs it (the active person they think knows the service best,
-    plus the commander), nobody else.
-    """
-    active = [r.idx for r in model.people if r.state == "active" and r.idx != sender.idx]
-    mode = model.cfg["communication"]["mode"]
-    if content.kind == "assign":
-        return ("channel" if mode == "channel" else "dm"), (content.detail,)
-    if mode == "channel" or content.kind == "status" or not active:
-        return "channel", tuple(active)
-    cmd = model.commander
-    cmd_active = cmd is not None and cmd.state == "active"
-    if mode == "commander":
-        if sender.role == "commander" or not cmd_active:
-            return "channel", tuple(active)
-        return "dm", (cmd.idx,)
-    # direct
-    out: list[int] = []
-    if content.service >= 0 and sender.knows is not None:
-        team = int(model.sg.team_of[content.service])
-        best = max(active, key=lambda j: (sender.knows[j][team], -j))
-        out.append(best)
-    if cmd_active and cmd.idx != sender.idx and cmd.idx not in out:
-        out.append(cmd.idx)
-    return "dm", tuple(out or active[:1])
-
-
-def misread_probability(model: IncidentModel, msg: Message, reader: Responder, skimming: bool) -> float:
+def misread_probability(model: IncidentView, msg: Message, reader: Responder, skimming: bool) -> float:
     """Logistic misread chance: unfamiliarity, ambiguity, ignorance of the topic, fatigue, skimming."""
     cc = model.cfg["communication"]
     if not cc["misreading"] or msg.content.kind in UNMISTAKABLE:
         return 0.0
     fam = model.fam[msg.sender][reader.idx]
-    know = reader.knowledge[msg.content.service] if msg.content.service >= 0 else 0.5
+    know = reader.knowledge[msg.content.service] if msg.content.service >= 0 else cc["topicless_knowledge"]
     z = (
         cc["misread_base"]
         + cc["misread_unfamiliarity"] * (1.0 - fam)
@@ -106,13 +85,13 @@ def misread_probability(model: IncidentModel, msg: Message, reader: Responder, s
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _neighbour(model: IncidentModel, s: int, rng) -> int:
+def _neighbour(model: IncidentView, s: int, rng) -> int:
     """A service next to ``s`` in the graph: what a reader confuses it with."""
     near = model.sg.deps[s] + model.sg.rdeps[s]
     return int(near[int(rng.integers(len(near)))]) if near else s
 
 
-def misunderstand(model: IncidentModel, c: Content, rng) -> Content:
+def misunderstand(model: IncidentView, c: Content, rng) -> Content:
     """What a reader takes a message to mean when they misread it.
 
     Each kind has one plausible wrong reading, the kind of slip the seed
@@ -143,23 +122,24 @@ def misunderstand(model: IncidentModel, c: Content, rng) -> Content:
     return c
 
 
-def understand(model: IncidentModel, reader: Responder, c: Content, sender: int) -> None:
-    """Update the reader's beliefs with what they understood."""
+def understand(model: IncidentView, reader: Responder, c: Content, sender: int) -> None:
+    """Update the reader's beliefs with what they understood (how far: the [beliefs] section)."""
     reader._top = None  # beliefs_changed(), inlined: this runs for every message read
     s = c.service
     k = c.kind
+    b = model.beliefs
     if k == "root":
         reader.status[s] = ROOT
-        reader.suspicion[s] = max(reader.suspicion[s], 0.9)
+        reader.suspicion[s] = max(reader.suspicion[s], b.root_suspicion)
         if c.detail is not None and c.detail >= 0:
             reader.fault_belief = c.detail
     elif k == "symptom":
         if reader.status[s] == ROOT:
             reader.fault_belief = -1  # the believed cause is ruled out, and its fault type with it
         reader.status[s] = SYMPTOM
-        reader.suspicion[s] = min(reader.suspicion[s], 0.05)
+        reader.suspicion[s] = min(reader.suspicion[s], b.symptom_suspicion)
         if c.detail is not None and c.detail >= 0:
-            reader.suspicion[c.detail] = max(reader.suspicion[c.detail], 0.7)
+            reader.suspicion[c.detail] = max(reader.suspicion[c.detail], b.downstream_suspicion)
     elif k == "healthy":
         reader.suspicion[s] = 0.0
     elif k == "remedy_start":
@@ -178,7 +158,7 @@ def understand(model: IncidentModel, reader: Responder, c: Content, sender: int)
         reader.team_stuck = True
     elif k in ("status", "page"):
         if s >= 0:
-            reader.suspicion[s] = max(reader.suspicion[s], 0.6)
+            reader.suspicion[s] = max(reader.suspicion[s], b.mentioned_suspicion)
         if c.detail is not None and c.detail >= 0:
             reader.fault_belief = reader.fault_belief if reader.fault_belief >= 0 else c.detail
         reader.team_stuck = False
@@ -189,12 +169,12 @@ def understand(model: IncidentModel, reader: Responder, c: Content, sender: int)
         reader.team_stuck = False
     elif k == "assign":
         if c.detail == reader.idx:
-            reader.suspicion[s] = max(reader.suspicion[s], 0.6)
+            reader.suspicion[s] = max(reader.suspicion[s], b.assigned_suspicion)
             reader.assigned = s
         reader.claims[s] = c.detail
 
 
-def read_inbox(model: IncidentModel, reader: Responder) -> list[tuple[int, bool]]:
+def read_inbox(model: IncidentView, reader: Responder) -> list[tuple[int, bool]]:
     """One minute of reading: carefully up to ``read_rate`` messages, or skim all of a busy inbox.
 
     Returns (message id, misread) for each message read.
@@ -216,13 +196,13 @@ def read_inbox(model: IncidentModel, reader: Responder) -> list[tuple[int, bool]
             reader.messages_misread += 1
             model.counts["messages_misread"] += 1
         model.counts["messages_read"] += 1
-        if reader.role == "commander" and msg.route == "dm" and understood.kind in IMPORTANCE:
+        if reader.role == "commander" and msg.route == "dm" and understood.kind in FINDINGS:
             reader.relay_queue.append(understood)
         out.append((mid, misread))
     return out
 
 
-def describe(model: IncidentModel, c: Content) -> str:
+def describe(model: IncidentView, c: Content) -> str:
     """Plain words for a message's content, for the chat log and explanations."""
     names = model.sg.names
     svc = names[c.service] if c.service >= 0 else "?"

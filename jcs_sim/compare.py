@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .config import ConfigError, config_to_toml, load_for_mode
 from .sweep import stats
 

@@ -16,13 +16,17 @@ message names the file, the key, the bad value and what is allowed.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import json
 import math
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .modes import MODE_NAMES
+from .param import Param
+from .parameters import ASSUMED, BEHAVIOUR, EARLIER_SOURCES
 
 __all__ = [
     "ConfigError",
@@ -49,37 +53,6 @@ REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "da
 
 class ConfigError(ValueError):
     """A bad config: the message names where, which key, the value and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Param:
-    """One config key: its type, default, bounds (inclusive) or choices, and meaning."""
-
-    default: Any
-    doc: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-    unit: str = ""
-
-    @property
-    def kind(self) -> type:
-        return type(self.default)
-
-    def allowed(self) -> str:
-        """Human words for the allowed values, used in error messages and docs."""
-        if self.choices is not None:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind is bool:
-            return "true or false"
-        if self.kind is str:
-            return "a string"
-        word = "an integer" if self.kind is int else "a number"
-        if self.low is not None and self.high is not None:
-            return f"{word} from {self.low:g} to {self.high:g}"
-        if self.low is not None:
-            return f"{word} >= {self.low:g}"
-        return word
 
 
 P = Param
@@ -218,7 +191,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "mode": P(
             "channel",
             "'channel': everyone posts to one shared channel; 'commander': findings go to the incident commander, who relays; 'direct': findings go by direct message to whom the sender believes needs them.",
-            choices=("channel", "commander", "direct"),
+            choices=MODE_NAMES,
         ),
         "update_cadence": P(15, "Minutes between status updates the commander (or ops on-call) is expected to post.", 1, 240, unit="min"),
         "structured_updates": P(
@@ -415,7 +388,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         ),
         "pressure_minutes": P(
             60.0,
-            "Time pressure while users are hurting is severity/3 x min(1, 0.3 + minute / pressure_minutes): it starts at 30% and is full after 0.7 x this many minutes.",
+            "Time pressure while users are hurting is severity/3 x min(1, pressure_start + minute / pressure_minutes): it starts at pressure_start (30%) and is full after (1 - pressure_start) x this many minutes.",
             1.0,
             1000.0,
             unit="min",
@@ -423,6 +396,13 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "risk_aversion": P(1.0, "Weight of 'risk': reluctance to act (remediate) on a service the responder knows little about.", 0.0, 5.0),
     },
 }
+
+# The behavioural numbers of the decision core (jcs_sim.parameters): new sections, and new keys of the sections above.
+for _section, _keys in BEHAVIOUR.items():
+    SCHEMA.setdefault(_section, {}).update(_keys)
+for _dotted, _source in EARLIER_SOURCES.items():
+    _section, _key = _dotted.split(".")
+    SCHEMA[_section][_key] = dataclasses.replace(SCHEMA[_section][_key], source=_source)
 
 SCHEMA["organisation"] = {
     "file": P(
@@ -730,11 +710,17 @@ def config_markdown() -> str:
         "Every key can be set in a TOML file (`[section]` / `key = value`) or with `--set section.key=value`.",
         "",
     ]
+    lines += [
+        "Source: where a value comes from. *Assumed* means: " + ASSUMED,
+        "*Scenario* means: a setting of the scenario or a switch, chosen by the user rather than estimated.",
+        "",
+    ]
     for sec, keys in SCHEMA.items():
-        lines += [f"## [{sec}]", "", "| key | default | allowed | meaning |", "|---|---|---|---|"]
+        lines += [f"## [{sec}]", "", "| key | default | allowed | meaning | source |", "|---|---|---|---|---|"]
         for key, p in keys.items():
             unit = f" ({p.unit})" if p.unit else ""
-            lines.append(f"| `{key}` | `{_toml_value(p.default)}` | {p.allowed()}{unit} | {p.doc} |")
+            source = "*assumed*" if p.source == ASSUMED else (p.source or "*scenario*")
+            lines.append(f"| `{key}` | `{_toml_value(p.default)}` | {p.allowed()}{unit} | {p.doc} | {source} |")
         lines.append("")
     lines += [
         "## [[responders.roster]]",

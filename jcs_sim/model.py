@@ -10,20 +10,23 @@ comes from a named stream (:mod:`jcs_sim.streams`).
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import networkx as nx
 import numpy as np
 from mesa import Model
 
-from .communication import AMBIGUOUS, Content, Message, describe, read_inbox, route, understand
-from .config import FAULT_TYPES, ConfigError, default_config
-from .connective import execute, expire_misreads, note_read
-from .goodness import ACTIONS, candidates, pressure, weights
+from .actions import Action, Candidate, actions_by_role, build_actions, candidates
+from .communication import Content, Message, clarity_factors, describe, importance, understand
+from .config import ConfigError, default_config
+from .connective import expire_misreads
+from .goodness import choose, pressure, score, weights
+from .modes import make_mode
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
-from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at
+from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
 from .streams import Streams
-from .system import FAULT_INDEX, Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
+from .system import Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
 
 __all__ = ["IncidentModel", "OrgView"]
 
@@ -38,9 +41,6 @@ class OrgView(Protocol):
     def familiarity(self, roster: list[dict[str, Any]]) -> np.ndarray: ...
 
     def knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray: ...
-
-
-ACTION_INDEX = {a: i for i, a in enumerate(ACTIONS)}
 
 
 class IncidentModel(Model):
@@ -60,14 +60,14 @@ class IncidentModel(Model):
         self.record_trace = record_trace
         self.minute = 0
         self.clock_hour = self.cfg["run"]["start_hour"]
-        self.is_night = _night(self.clock_hour)
+        self.is_night = is_night(self.cfg, self.clock_hour)
         # The technical system.
         # With ``org`` (a campaign), the system, the people on call, their ties and
         # knowledge come from the organisation instead of being generated.
         self.sg = org.sg if org is not None else build_service_graph(self.cfg, self.streams)
         self.fault = choose_fault(self.cfg, self.sg, self.streams)
         self.system = SystemState(self.cfg, self.sg, self.fault, self.streams)
-        self._dist = self._distance_to_root()
+        self.distance_to_root = self._distance_to_root()
         # People.
         if org is None:
             roster = build_roster(self.cfg, self.sg, self.fault)
@@ -88,14 +88,20 @@ class IncidentModel(Model):
         for p in self.people:
             p.knows = tm[p.idx].tolist()  # nested lists: read one value at a time in g
         self.fam: list[list[float]] = self.familiarity.tolist()  # the same, for scalar reads
-        self.weights = weights(self.cfg)
-        self.weights_list: list[float] = self.weights.tolist()
-        cc = self.cfg["communication"]
+        # The decision core, its numbers read once per run: actions, weights of g, the communication mode.
+        self.actions: list[Action] = build_actions(self.cfg)
+        self.role_actions = actions_by_role(self.actions)
+        self.weights: list[float] = weights(self.cfg)
+        self.mode = make_mode(self.cfg)
+        self.importance = importance(self.cfg)
+        self.beliefs = SimpleNamespace(**self.cfg["beliefs"])
+        self.clarity_factor = clarity_factors(self.cfg)
+        cc, kc = self.cfg["communication"], self.cfg["connective"]
         # Minutes to write a message before fatigue and coordination: templates are slower.
         self.write_base = (
             cc["write_minutes"]
             * (cc["structured_write_factor"] if cc["structured_updates"] else 1.0)
-            * (1.0 - 0.5 * self.cfg["connective"]["speedup"])  # speed-up: less time allowed per message
+            * (1.0 - kc["speedup_write_cut"] * kc["speedup"])  # speed-up: less time allowed per message
         )
         # Communication and records.
         self.messages: list[Message] = []
@@ -126,7 +132,7 @@ class IncidentModel(Model):
         self.pressure = 0.0
         for p in self.people:
             if roster[p.idx]["paged_at_start"]:
-                self._page(p, by=None)
+                self.page(p, by=None)
 
     # ----- setup helpers -------------------------------------------------
     def _knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray:
@@ -165,7 +171,7 @@ class IncidentModel(Model):
         self.minute += 1
         m = self.minute
         self.clock_hour = (self.cfg["run"]["start_hour"] + m / 60.0) % 24.0  # the clock moves on
-        self.is_night = _night(self.clock_hour)
+        self.is_night = is_night(self.cfg, self.clock_hour)
         finished = self.system.step(m)
         if self.system.changed:
             self.events.append((m, "system", self.system.changed))
@@ -175,10 +181,10 @@ class IncidentModel(Model):
         self.pageable = [p for p in self.people if p.state != "active" and p.role in ("ops", "sme")]
         self.n_active = len(self.active_idx)
         self.coord_factor = 1.0 + self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)
-        self.pressure = pressure(self)
+        self.pressure = pressure(self.system, m, self.cfg["goodness"])
         cmd = self.commander
         if cmd is not None and cmd.state == "off" and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]:
-            self._page(cmd, by=None)
+            self.page(cmd, by=None)
         for p in self.people:
             self.step_responder(p)
         if self.open_misreads:
@@ -232,13 +238,7 @@ class IncidentModel(Model):
 
     def _catch_up(self, r: Responder) -> None:
         """What a newcomer gets to read: the channel backlog, or what the mode gives them."""
-        mode = self.cfg["communication"]["mode"]
-        backlog = [msg.id for msg in self.messages if msg.route == "channel"]
-        if mode == "channel":
-            r.inbox.extend(backlog[-15:])
-        elif mode == "commander":
-            from_cmd = [i for i in backlog if self.messages[i].sender == getattr(self.commander, "idx", -1)]
-            r.inbox.extend(from_cmd[-3:])
+        r.inbox.extend(self.mode.catch_up(self, r))
         r.seen_version = -1
 
     def _look_at_dashboards(self, r: Responder) -> None:
@@ -262,120 +262,59 @@ class IncidentModel(Model):
 
     # ----- decisions -------------------------------------------------------
     def _decide(self, r: Responder) -> None:
-        cands = candidates(self, r)
-        # Plain Python on purpose: for ~10 candidates x 8 components numpy's
-        # per-call overhead costs more than the arithmetic (see docs/performance.md).
-        w0, w1, w2, w3, w4, w5, w6, w7, w8 = self.weights_list
-        base = [
-            w0 * a + w1 * b + w2 * c + w3 * d + w4 * e + w5 * f + w6 * g + w7 * h + w8 * i for _, _, _, (a, b, c, d, e, f, g, h, i) in cands
-        ]
+        cands = candidates(self, r, self.role_actions[r.role])
+        base = score(cands, self.weights)
         noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
-        g = [b + noise * e for b, e in zip(base, r.gumbel(len(cands)), strict=True)] if noise > 0 else base
-        best = max(range(len(g)), key=g.__getitem__)
+        g, best = choose(base, noise, r.gumbel(len(cands)) if noise > 0 else None)
         self.decisions += 1
         if self.record_trace:
-            d = self.decisions
-            top = r.top_suspects()[0]
-            context = (
-                round(r.fatigue, 4),
-                round(self.pressure, 4),
-                len(r.inbox),
-                top,
-                round(float(r.suspicion[top]), 4),
-                r.fault_belief,
-                r.team_stuck,
-            )
-            for i, (action, target, _detail, c) in enumerate(cands):
-                self.trace.append((d, self.minute, r.idx, ACTION_INDEX[action], target, i == best, g[i], base[i], *c, *context))
-        action, target, detail, _ = cands[best]
-        self._start(r, action, target, detail)
+            self._record_decision(r, cands, g, base, best)
+        self._start(r, cands[best])
 
-    def _busy(self, r: Responder, action: str, target: int, minutes: float, pending: Any = None) -> None:
+    def _record_decision(self, r: Responder, cands: list[Candidate], g: list[float], base: list[float], best: int) -> None:
+        """One trace row per candidate: the action's code, target, whether chosen, g, and the components."""
+        d = self.decisions
+        top = r.top_suspects()[0]
+        context = (
+            round(r.fatigue, 4),
+            round(self.pressure, 4),
+            len(r.inbox),
+            top,
+            round(float(r.suspicion[top]), 4),
+            r.fault_belief,
+            r.team_stuck,
+        )
+        for i, c in enumerate(cands):
+            self.trace.append((d, self.minute, r.idx, c.action.index, c.target, i == best, g[i], base[i], *c.components, *context))
+
+    def _start(self, r: Responder, c: Candidate) -> None:
+        """Carry out the chosen candidate; the responder is busy for the minutes its action says."""
+        action = c.action
+        minutes = action.start(self, r, c)
         dur = max(1, int(round(minutes)))
         r.busy_until = self.minute + dur
-        r.action = (action, target)
-        r.pending = pending
-        r.minutes_by_kind[action] = r.minutes_by_kind.get(action, 0) + 1
+        r.action = (action.name, c.target)
+        r.pending = (action, c.target) if action.has_result else None
+        r.minutes_by_kind[action.name] = r.minutes_by_kind.get(action.name, 0) + 1
 
-    def _write_minutes(self, r: Responder) -> float:
+    def write_minutes(self, r: Responder) -> float:
+        """Minutes ``r`` needs to write a message now (templates, speed-up, fatigue, crowding)."""
         return self.write_base * r.slowdown() * self.coord_factor
 
-    def _start(self, r: Responder, action: str, target: int, detail: Any) -> None:
-        slow = r.slowdown() * self.coord_factor
-        if action == "investigate":
-            k = r.effective_knowledge(target)
-            r.claims[target] = r.idx
-            self._busy(r, action, target, self.cfg["investigation"]["base_minutes"] / (0.5 + k) * slow, ("investigate", target))
-        elif action == "remediate":
-            minutes = self.cfg["remediation"][f"{detail}_minutes"]
-            self.system.start_remediation(r.idx, detail, target, self.minute, minutes)
-            self.counts["remediations"] += 1
-            r.remedy_belief[target] = "running"
-            r.claims[target] = r.idx
-            r.unshared.append(Content("remedy_start", target, detail))
-            self.events.append((self.minute, r.name, f"started {detail} on {self.sg.names[target]}"))
-            self._busy(r, action, target, min(minutes, 3) * slow)
-        elif action in ("share", "relay"):
-            queue = r.unshared if action == "share" else r.relay_queue
-            queue.remove(detail)
-            self._send(r, detail)
-            self._busy(r, action, target, self._write_minutes(r))
-        elif action == "status_update":
-            r.last_update = self.minute
-            if r.role == "comms":
-                self._send(r, Content("external"), route_override=("external", ()))
-            else:
-                self._send(r, Content("status", target, r.fault_belief))
-            self._busy(r, action, target, self._write_minutes(r))
-        elif action == "page":
-            self._page(self.people[target], by=r)
-            self._busy(r, action, target, 1)
-        elif action == "read":
-            for mid, misread in read_inbox(self, r):
-                note_read(self, r, mid, misread)
-            self._busy(r, action, target, 1)
-        elif action in ("acknowledge", "clarify", "own_mistake"):
-            self._busy(r, action, target, execute(self, r, action, target, detail))
-        elif action == "coordinate":
-            self._send(r, Content("assign", target, detail))
-            r.claims[target] = detail
-            self._busy(r, action, target, self._write_minutes(r))
-        elif action == "other_duty":
-            self._busy(r, action, target, 5)
-        else:
-            # Watch the channel and dashboards; decide again when something new arrives.
-            self._busy(r, "wait", -1, self.cfg["goodness"]["watch_minutes"])
-            r.watch_snapshot = (len(r.inbox), len(r.unshared), self.system.version)
-
     def _finish(self, r: Responder) -> None:
-        """Apply the result of a finished investigation to the investigator's beliefs."""
-        kind, s = r.pending
+        """Apply the result of a finished action (an investigation) to the actor's beliefs."""
+        action, target = r.pending
         r.pending = None
-        if kind != "investigate":
-            return
-        r.examined[s] += 1
-        k = r.effective_knowledge(s)
-        u = r.work_rng.random(2)
-        fault_idx = FAULT_INDEX[self.fault.kind]
-        visible = bool(self.system.symptomatic[s])
-        if s == self.fault.root and visible:
-            if u[0] < 0.25 + 0.7 * k:
-                guess = fault_idx if u[1] < 0.5 + 0.5 * k else int(r.work_rng.integers(len(FAULT_TYPES)))
-                self._conclude(r, Content("root", s, guess))
-                if self.times["diagnose"] is None:
-                    self.times["diagnose"] = self.minute
-        elif visible and self._dist[s] > 0:
-            if u[0] < 0.3 + 0.65 * k:
-                nxt = min((d for d in self.sg.deps[s] if self._dist[d] >= 0), key=lambda d: (self._dist[d], d))
-                self._conclude(r, Content("symptom", s, nxt))
-            elif u[0] < 0.3 + 0.65 * k + self.cfg["investigation"]["misjudge_rate"] * (1.0 - k):
-                # A service one knows little about looks like the culprit: it is broken, after all.
-                self._conclude(r, Content("root", s, int(r.work_rng.integers(len(FAULT_TYPES)))))
-        elif not visible and u[0] < 0.4 + 0.5 * k:
-            self._conclude(r, Content("healthy", s))
+        action.finish(self, r, target)
 
-    def _conclude(self, r: Responder, c: Content) -> None:
+    def conclude(self, r: Responder, c: Content) -> None:
+        """``r`` concludes ``c`` from their own investigation: beliefs, the finding to share, the log.
+
+        Concluding the true root cause is the diagnosis (its time is recorded the first time).
+        """
         understand(self, r, c, r.idx)
+        if c.kind == "root" and c.service == self.fault.root and self.times["diagnose"] is None:
+            self.times["diagnose"] = self.minute
         if c.kind == "root":
             # Seeing it with one's own eyes renews the case for remedies that failed before.
             r.attempts = {key: n for key, n in r.attempts.items() if key[0] != c.service}
@@ -409,11 +348,18 @@ class IncidentModel(Model):
         )
 
     # ----- communication and paging ---------------------------------------
-    def _send(self, r: Responder, c: Content, route_override: tuple[str, tuple[int, ...]] | None = None) -> Message:
-        how, to = route_override or route(self, r, c)
-        cc = self.cfg["communication"]
+    def send(self, r: Responder, c: Content, route_override: tuple[str, tuple[int, ...]] | None = None) -> Message:
+        """``r`` sends ``c``: to whom the mode routes it (or ``route_override``), with a clarity that
+        templates raise and fatigue, ambiguous wording and speed-up lower."""
+        how, to = route_override or self.mode.route(self, r, c)
+        cc, kc = self.cfg["communication"], self.cfg["connective"]
         clarity = cc["base_clarity"] + (cc["structured_clarity"] if cc["structured_updates"] else 0.0)
-        clarity = clarity * (1.0 - 0.3 * min(r.fatigue, 1.5)) * AMBIGUOUS.get(c.kind, 1.0) * (1.0 - 0.3 * self.cfg["connective"]["speedup"])
+        clarity = (
+            clarity
+            * (1.0 - cc["fatigue_clarity_loss"] * min(r.fatigue, self.cfg["fatigue"]["cap"]))
+            * self.clarity_factor.get(c.kind, 1.0)
+            * (1.0 - kc["speedup_clarity_loss"] * kc["speedup"])
+        )
         msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
         self.messages.append(msg)
         for j in to:
@@ -422,7 +368,8 @@ class IncidentModel(Model):
         self.counts["messages_sent"] += 1
         return msg
 
-    def _page(self, p: Responder, by: Responder | None) -> None:
+    def page(self, p: Responder, by: Responder | None) -> None:
+        """Page ``p`` (by a responder, or by the alerting when ``by`` is None); a page to someone already paged escalates."""
         if p.state == "active":
             return
         if p.state == "paged":
@@ -437,7 +384,7 @@ class IncidentModel(Model):
         self.events.append((self.minute, who, f"paged {p.name}"))
         if by is not None:
             top = by.top_suspects()[0]
-            self._send(by, Content("page", top if by.suspicion[top] > 0 else -1, by.fault_belief), route_override=("page", (p.idx,)))
+            self.send(by, Content("page", top if by.suspicion[top] > 0 else -1, by.fault_belief), route_override=("page", (p.idx,)))
 
     # ----- records and the end --------------------------------------------
     def _record_minute(self) -> None:
@@ -471,9 +418,28 @@ class IncidentModel(Model):
             self.running = False
 
     def run(self) -> IncidentModel:
-        """Run until resolved or censored; returns self so calls chain."""
+        """Run until resolved or censored; returns self so calls chain.
+
+        Mesa's ``step()`` reaches this model's step through its event list (pop
+        an event, format a log line, schedule the next): about a sixth of a
+        default run. With no events but Mesa's own step schedule, ``run`` pauses
+        that schedule, advances Mesa's counters (``steps``, ``time``) itself as
+        ``step()`` would, and resumes it at the end, so a later ``step()`` (the
+        app's) goes on from the right minute. A model with other scheduled
+        events takes Mesa's path. tests/test_decision_core.py guards both.
+        """
+        schedule = self._default_schedule
+        if len(self._event_list) != 1 or schedule.next_scheduled_time != self.time + 1:
+            while self.running:
+                self.step()
+            return self
+        schedule.pause()
+        minute = self._user_step  # this class's step, as Mesa stored it
         while self.running:
-            self.step()
+            self.time += 1
+            self.steps += 1
+            minute()
+        schedule.resume()
         return self
 
     def summary(self) -> dict[str, Any]:
@@ -481,11 +447,6 @@ class IncidentModel(Model):
         from .results import summarize
 
         return summarize(self)
-
-
-def _night(hour: float) -> bool:
-    """Night hours (23:00-07:00): people are asleep when paged and slower to bother others."""
-    return not (7.0 <= hour < 23.0)
 
 
 def _graph_from_matrix(fam: np.ndarray, names: list[str]) -> nx.Graph:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .model import IncidentModel
     from .system import Fault, ServiceGraph
 
-__all__ = ["Responder", "build_roster", "fatigue_at", "UNKNOWN", "HEALTHY", "SYMPTOM", "ROOT"]
+__all__ = ["Responder", "build_roster", "fatigue_at", "is_night", "UNKNOWN", "HEALTHY", "SYMPTOM", "ROOT"]
 
 FIRST_NAMES = (
     "Ana", "Ben", "Chloe", "Dev", "Emeka", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena", "Mateo",
@@ -113,16 +113,25 @@ def build_roster(cfg: dict[str, Any], sg: ServiceGraph, fault: Fault) -> list[di
 def fatigue_at(cfg: dict[str, Any], hour: float, hours_awake: float) -> float:
     """Fatigue (0 rested .. ~1 exhausted) at clock ``hour``, from the clock, wakefulness and sleep debt.
 
-    Circadian term: a cosine with its trough at 04:00 (Folkard & Tucker 2003
-    report the night-shift performance low in the early morning hours).
-    Wakefulness beyond 16 h adds linearly (Dawson & Reid 1997: 17 h awake
-    impairs like 0.05% blood alcohol).
+    Circadian term: a cosine with its trough at ``fatigue.trough_hour`` (04:00;
+    Folkard & Tucker 2003 report the night-shift performance low in the early
+    morning hours). Wakefulness beyond ``fatigue.awake_threshold`` (16 h) adds
+    linearly (Dawson & Reid 1997: 17 h awake impairs like 0.05% blood alcohol).
     """
     fc = cfg["fatigue"]
-    circadian = fc["circadian"] * 0.5 * (1 + math.cos(2 * math.pi * (hour - 4.0) / 24.0))
-    awake = fc["per_hour_awake"] * max(0.0, hours_awake - 16.0)
+    circadian = fc["circadian"] * 0.5 * (1 + math.cos(2 * math.pi * (hour - fc["trough_hour"]) / 24.0))
+    awake = fc["per_hour_awake"] * max(0.0, hours_awake - fc["awake_threshold"])
     debt = fc["per_hour_debt"] * cfg["responders"]["sleep_debt"]
     return circadian + awake + debt
+
+
+def is_night(cfg: dict[str, Any], hour: float) -> bool:
+    """Whether clock ``hour`` is night (run.night_start to run.night_end): people paged then are asleep,
+    and paging anyone costs more. The window may wrap past midnight (23:00-07:00 by default)."""
+    start, end = cfg["run"]["night_start"], cfg["run"]["night_end"]
+    if start > end:
+        return hour >= start or hour < end
+    return start <= hour < end
 
 
 class Responder(Agent):
@@ -142,6 +151,9 @@ class Responder(Agent):
         self._slow = 1.0  # action-duration multiplier from fatigue, updated each minute
         self._gumbel = np.empty(0)  # pre-drawn decision noise, consumed in order
         self._gumbel_at = 0
+        self._n_top = model.cfg["investigation"]["suspects_considered"]
+        self._doubt = model.cfg["beliefs"]["failure_doubt"]
+        self._reopen = model.cfg["beliefs"]["failures_to_reopen"]
         self.hours_awake: float = person["hours_awake"]  # at the first alert
         self.extra_fatigue: float = person.get("extra_fatigue", 0.0)  # carried in from a campaign (burnout)
         self.base_fatigue = fatigue_at(model.cfg, model.cfg["run"]["start_hour"], self.hours_awake) + self.extra_fatigue
@@ -206,16 +218,18 @@ class Responder(Agent):
         self.attempts[key] = self.attempts.get(key, 0) + 1
         if self.status[s] == ROOT:
             self.fault_belief = -1  # the fix that should have worked on the cause did not: doubt the fault type
-        self.suspicion[s] *= 0.8
+        self.suspicion[s] *= self._doubt
         self._top = None
-        if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= 2 and self.status[s] == ROOT:
-            self.status[s] = UNKNOWN  # two failures: perhaps it is not the cause after all; look again
+        if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= self._reopen and self.status[s] == ROOT:
+            self.status[s] = UNKNOWN  # repeated failures: perhaps it is not the cause after all; look again
 
     def set_fatigue(self, fatigue: float, cfg: dict[str, Any]) -> None:
         """Update fatigue and the multipliers derived from it (once a minute, not per read)."""
-        fc = cfg["fatigue"]
+        fc, rc = cfg["fatigue"], cfg["responders"]
         self.fatigue = fatigue
-        self._k_factor = (1.0 - fc["judgement"] * min(fatigue, 1.5)) * (0.8 + 0.4 * self.experience)
+        self._k_factor = (1.0 - fc["judgement"] * min(fatigue, fc["cap"])) * (
+            rc["experience_floor"] + rc["experience_gain"] * self.experience
+        )
         self._slow = 1.0 + fc["slowdown"] * fatigue
 
     def beliefs_changed(self) -> None:
@@ -223,9 +237,9 @@ class Responder(Agent):
         self._top = None
 
     def top_suspects(self) -> list[int]:
-        """The three most-suspected services, most suspected first (ties: lower id first)."""
+        """The most-suspected services (investigation.suspects_considered of them), most suspected first (ties: lower id first)."""
         if self._top is None:
-            self._top = np.argsort(-self.suspicion, kind="stable")[:3].tolist()
+            self._top = np.argsort(-self.suspicion, kind="stable")[: self._n_top].tolist()
         return self._top
 
     def gumbel(self, n: int) -> list[float]:

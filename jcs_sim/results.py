@@ -15,11 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from ._version import __version__
+from .actions import ACTIONS, COMPONENTS, PERSON_TARGETS
 from .communication import describe
 from .config import FAULT_TYPES, ConfigError
 from .connective import tie_changes
-from .goodness import ACTIONS, COMPONENTS
 
 if TYPE_CHECKING:
     from .model import IncidentModel
@@ -118,9 +118,6 @@ def trace_table(model: IncidentModel) -> pa.Table:
     cols["fault_belief"] = [FAULT_TYPES[r[c0 + 5]] if r[c0 + 5] >= 0 else "" for r in rows]
     cols["believes_team_stuck"] = [r[c0 + 6] for r in rows]
     return pa.table(cols)
-
-
-PERSON_TARGETS = ("page", "acknowledge", "clarify")  # actions aimed at a person, not a service
 
 
 def _target_name(model: IncidentModel, action: str, target: int) -> str:

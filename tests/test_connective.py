@@ -15,8 +15,10 @@ import json
 import numpy as np
 import pytest
 
+import jcs_sim.actions.connective as connective_actions
 import jcs_sim.connective as connective
 from jcs_sim import IncidentModel
+from jcs_sim.actions import candidate
 from jcs_sim.communication import Content, misunderstand, understand
 from jcs_sim.config import apply_overrides, default_config
 from jcs_sim.connective import adjust_tie
@@ -191,7 +193,7 @@ def believes(reader, c: Content, sender: int) -> bool:
 
 
 def test_a_repaired_misreading_in_a_run_leaves_the_reader_believing_what_was_meant(monkeypatch):
-    original = connective._repair
+    original = connective.repair
     checked: list[str] = []
 
     def checking_repair(model, reader, mid):
@@ -203,7 +205,7 @@ def test_a_repaired_misreading_in_a_run_leaves_the_reader_believing_what_was_mea
             assert (reader.idx, mid) not in model.open_misreads
             checked.append(msg.content.kind)
 
-    monkeypatch.setattr(connective, "_repair", checking_repair)
+    monkeypatch.setattr(connective_actions, "repair", checking_repair)  # where the actions look it up
     n = total(summaries(config(), range(15)), "repairs")
     assert len(checked) == n > 0
 
@@ -217,7 +219,7 @@ def test_a_constructed_misreading_is_repaired_by_an_exchange(action):
     sender, reader = m.people[m.active_idx[0]], m.people[m.active_idx[1]]
     root, fault = m.fault.root, FAULT_INDEX[m.fault.kind]
     meant = Content("root", root, fault)
-    msg = m._send(sender, meant, route_override=("dm", (reader.idx,)))
+    msg = m.send(sender, meant, route_override=("dm", (reader.idx,)))
     reader.inbox.remove(msg.id)
     understood = misunderstand(m, meant, reader.read_rng)
     assert understood.kind == "symptom"
@@ -227,7 +229,8 @@ def test_a_constructed_misreading_is_repaired_by_an_exchange(action):
     tie = m.fam[reader.idx][sender.idx]
     repairs, acts = m.counts["repairs"], m.counts["connective_acts"]
 
-    minutes = connective.execute(m, reader, action, sender.idx, msg.id)
+    act = next(a for a in m.actions if a.name == action)
+    minutes = act.start(m, reader, candidate(act, sender.idx, msg.id))
 
     assert minutes > 0
     assert reader.status[root] == ROOT and reader.suspicion[root] >= 0.9 and reader.fault_belief == fault
@@ -243,7 +246,7 @@ def test_an_unrepaired_misreading_costs_trust_for_both():
     while len(m.active_idx) < 2:
         m.step()
     sender, reader = m.people[m.active_idx[0]], m.people[m.active_idx[1]]
-    msg = m._send(sender, Content("symptom", m.fault.root, -1), route_override=("dm", (reader.idx,)))
+    msg = m.send(sender, Content("symptom", m.fault.root, -1), route_override=("dm", (reader.idx,)))
     reader.inbox.remove(msg.id)
     connective.note_read(m, reader, msg.id, True)
     tie = m.fam[reader.idx][sender.idx]

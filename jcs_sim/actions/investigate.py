@@ -1,0 +1,118 @@
+"""Investigate a suspected service: the main way a responder learns what is wrong.
+
+Candidates: each of the responder's most-suspected services not yet
+explained. Evidence grows with suspicion and with what the responder knows
+of the service, and shrinks each time they have already looked (a second
+look tells less); effort is the time it takes, which knowledge shortens.
+Finishing it draws the result: found the root (and maybe its fault type),
+traced a symptom one hop towards the root, wrongly took a symptom one knows
+little about for the root, or cleared a quiet service.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..communication import Content
+from ..config import FAULT_TYPES
+from ..responders import HEALTHY, SYMPTOM
+from ..system import FAULT_INDEX
+from .base import Action, Candidate, Situation, candidate
+
+if TYPE_CHECKING:
+    from ..responders import Responder
+    from ..view import IncidentView
+
+__all__ = ["Investigate"]
+
+_EXPLAINED = (HEALTHY, SYMPTOM)
+
+
+class Investigate(Action):
+    name = "investigate"
+    verb = "investigating"
+    has_result = True
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        super().__init__(cfg)
+        ic = cfg["investigation"]
+        self.base_minutes = ic["base_minutes"]
+        self.knowledge_offset = ic["knowledge_offset"]
+        self.min_suspicion = ic["min_suspicion"]
+        self.evidence_scale = ic["evidence_scale"]
+        self.evidence_floor = ic["evidence_floor"]
+        self.evidence_per_knowledge = ic["evidence_per_knowledge"]
+        self.repeat_discount = ic["repeat_discount"]
+        self.urgency = ic["urgency"]
+        self.effort_minutes = ic["effort_minutes"]
+        self.own_team_bonus = ic["own_team_bonus"]
+        self.assigned_bonus = ic["assigned_bonus"]
+        self.crowding = ic["crowding"]
+        self.root_base, self.root_per_knowledge = ic["root_base"], ic["root_per_knowledge"]
+        self.type_base, self.type_per_knowledge = ic["type_base"], ic["type_per_knowledge"]
+        self.symptom_base, self.symptom_per_knowledge = ic["symptom_base"], ic["symptom_per_knowledge"]
+        self.healthy_base, self.healthy_per_knowledge = ic["healthy_base"], ic["healthy_per_knowledge"]
+        self.misjudge_rate = ic["misjudge_rate"]
+
+    def minutes(self, r: Responder, s: int, slow: float) -> float:
+        """How long looking at ``s`` takes ``r``: knowledge shortens it, fatigue and crowding lengthen it."""
+        return self.base_minutes / (self.knowledge_offset + r.effective_knowledge(s)) * slow
+
+    def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
+        susp = r.suspicion
+        team_of = m.sg.team_list
+        sme = r.role == "sme"
+        rf = self.role_fit[r.role]
+        for svc in s.order:
+            if susp[svc] <= self.min_suspicion or r.status[svc] in _EXPLAINED:
+                continue
+            k = r.effective_knowledge(svc)
+            minutes = self.base_minutes / (self.knowledge_offset + k) * s.slow
+            own = self.own_team_bonus if (sme and team_of[svc] == r.team_idx) else 0.0
+            crowd = -self.crowding if r.claims[svc] not in (-1, r.idx) else 0.0
+            if r.assigned == svc:
+                own += self.assigned_bonus
+            evidence = (
+                self.evidence_scale
+                * float(susp[svc])
+                * (self.evidence_floor + self.evidence_per_knowledge * k)
+                * self.repeat_discount ** r.examined[svc]
+            )
+            out.append(
+                candidate(
+                    self,
+                    svc,
+                    evidence=evidence,
+                    urgency=self.urgency * s.pressure,
+                    effort=-minutes / self.effort_minutes,
+                    role=rf + own,
+                    coordination=crowd,
+                )
+            )
+
+    def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
+        r.claims[c.target] = r.idx
+        return self.minutes(r, c.target, r.slowdown() * m.coord_factor)
+
+    def finish(self, m: IncidentView, r: Responder, s: int) -> None:
+        """What the look at ``s`` showed, drawn from the investigator's own stream."""
+        r.examined[s] += 1
+        k = r.effective_knowledge(s)
+        u = r.work_rng.random(2)
+        visible = bool(m.system.symptomatic[s])
+        if s == m.fault.root and visible:
+            if u[0] < self.root_base + self.root_per_knowledge * k:
+                right = u[1] < self.type_base + self.type_per_knowledge * k
+                guess = FAULT_INDEX[m.fault.kind] if right else int(r.work_rng.integers(len(FAULT_TYPES)))
+                m.conclude(r, Content("root", s, guess))
+        elif visible and m.distance_to_root[s] > 0:
+            traced = self.symptom_base + self.symptom_per_knowledge * k
+            if u[0] < traced:
+                dist = m.distance_to_root
+                nxt = min((d for d in m.sg.deps[s] if dist[d] >= 0), key=lambda d: (dist[d], d))
+                m.conclude(r, Content("symptom", s, nxt))
+            elif u[0] < traced + self.misjudge_rate * (1.0 - k):
+                # A service one knows little about looks like the culprit: it is broken, after all.
+                m.conclude(r, Content("root", s, int(r.work_rng.integers(len(FAULT_TYPES)))))
+        elif not visible and u[0] < self.healthy_base + self.healthy_per_knowledge * k:
+            m.conclude(r, Content("healthy", s))

@@ -1,0 +1,100 @@
+"""Remediate the top suspect: rollback, restart, scale, failover, config revert, data repair.
+
+Candidates: on a service believed to be the root, the remedies that fit the
+believed fault type (or, with the type unknown, every remedy weighted by its
+expected fit over the fault types); on a service only suspected, a restart,
+the generic first try under pressure. Only while the alerts the responder
+sees still fire (repeating a finished failover on a quiet system would take
+the service down again), and not while a remedy is already running there.
+Risk is acting on a service one knows little about.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..communication import Content
+from ..config import REMEDIATIONS
+from ..responders import ROOT
+from ..system import FIT_MATRIX, REMEDY_INDEX
+from .base import Action, Candidate, Situation, candidate
+
+if TYPE_CHECKING:
+    from ..responders import Responder
+    from ..view import IncidentView
+
+__all__ = ["Remediate", "EXPECTED_FIT"]
+
+# Expected fit of each remedy when the fault type is unknown (uniform belief over types).
+EXPECTED_FIT = FIT_MATRIX.mean(axis=0)
+
+
+class Remediate(Action):
+    name = "remediate"
+    verb = "remediating"
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        super().__init__(cfg)
+        rc = cfg["remediation"]
+        self.remedy_minutes = {m: rc[f"{m}_minutes"] for m in REMEDIATIONS}
+        self.suspicion_threshold = rc["suspicion_threshold"]
+        self.untested = [("restart", rc["untested_fit"] * EXPECTED_FIT[REMEDY_INDEX["restart"]])]
+        self.unknown_type = [(m, EXPECTED_FIT[REMEDY_INDEX[m]]) for m in REMEDIATIONS]
+        self.evidence_scale = rc["evidence_scale"]
+        self.urgency_scale = rc["urgency_scale"]
+        self.slow_fix_minutes = rc["slow_fix_minutes"]
+        self.slow_fix_max_discount = rc["slow_fix_max_discount"]
+        self.retry_discount = rc["retry_discount"]
+        self.stuck_urgency = rc["stuck_urgency"]
+        self.own_team_bonus = rc["own_team_bonus"]
+        self.crowding = rc["crowding"]
+        self.hands_on_minutes = rc["hands_on_minutes"]
+        self.effort_minutes = rc["effort_minutes"]
+
+    def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
+        top = s.top
+        susp = r.suspicion
+        concluded = r.status[top] == ROOT
+        if not (concluded or susp[top] >= self.suspicion_threshold) or r.saw_quiet or r.remedy_belief.get(top) == "running":
+            return
+        k = r.effective_knowledge(top)
+        if not concluded:
+            options = self.untested
+        elif r.fault_belief >= 0:
+            options = [(rem, FIT_MATRIX[r.fault_belief, REMEDY_INDEX[rem]]) for rem in REMEDIATIONS]
+        else:
+            options = self.unknown_type
+        own = self.own_team_bonus if m.sg.team_list[top] == r.team_idx else 0.0
+        stuck = self.stuck_urgency if r.team_stuck and r.role in ("ops", "sme") else 0.0
+        crowd = -self.crowding if r.claims[top] not in (-1, r.idx) else 0.0
+        role = self.role_fit[r.role] + own
+        for rem, fit in options:
+            if fit <= 0:
+                continue
+            minutes = self.remedy_minutes[rem]
+            retry = self.retry_discount ** r.attempts.get((top, rem), 0)
+            slow_fix = 1.0 - min(minutes / self.slow_fix_minutes, self.slow_fix_max_discount)
+            out.append(
+                candidate(
+                    self,
+                    top,
+                    rem,
+                    evidence=self.evidence_scale * susp[top] * fit * retry,
+                    urgency=self.urgency_scale * s.pressure * fit * retry * slow_fix + stuck,
+                    effort=-min(minutes, self.hands_on_minutes) * s.slow / self.effort_minutes,
+                    role=role,
+                    coordination=crowd,
+                    risk=-(1.0 - k),
+                )
+            )
+
+    def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
+        target, remedy = c.target, c.detail
+        minutes = self.remedy_minutes[remedy]
+        m.system.start_remediation(r.idx, remedy, target, m.minute, minutes)
+        m.counts["remediations"] += 1
+        r.remedy_belief[target] = "running"
+        r.claims[target] = r.idx
+        r.unshared.append(Content("remedy_start", target, remedy))
+        m.events.append((m.minute, r.name, f"started {remedy} on {m.sg.names[target]}"))
+        return min(minutes, self.hands_on_minutes) * r.slowdown() * m.coord_factor

@@ -1,0 +1,239 @@
+"""Hand mutations of the decision core, one per mechanism: each must be caught by a test other than the baseline.
+
+    .venv/bin/python tests/mutations.py            # all mutations; prints the table for docs/testing.md
+    .venv/bin/python tests/mutations.py --list     # what each mutation does, without running
+    .venv/bin/python tests/mutations.py M05 M07    # some of them
+
+Each mutation is a text replacement in one file of a copy of the repository
+(the working tree is never touched). The copy's tests then run without the
+fixed-seed baseline (``-k "not baseline"``), stopping at the first failure;
+a mutation is *caught* when a test fails. Why not a mutation-testing
+package: mutmut and cosmic-ray mutate operators at random, and most of their
+mutants of this code are caught by the baseline or are equivalent; the
+question here is narrower: does each named mechanism have a test that
+notices it is gone?
+
+Slow (a few minutes per mutation on 2 cores): not part of the README's test
+command. The table it prints is in docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The tests that guard mechanisms; each mutation runs these (the baseline deselected).
+TESTS = ["tests/test_decision_core.py", "tests/test_mechanisms.py", "tests/test_connective.py"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    key: str
+    mechanism: str
+    file: str
+    old: str
+    new: str
+
+
+MUTATIONS = (
+    Mutation(
+        "M01",
+        "paging cost without familiarity",
+        "jcs_sim/actions/page.py",
+        "return -self.social * (1.0 - familiarity) *",
+        "return -self.social * 1.0 *",
+    ),
+    Mutation(
+        "M02",
+        "a misreading that changes no belief",
+        "jcs_sim/communication.py",
+        "understand(model, reader, understood, msg.sender)",
+        "understand(model, reader, msg.content, msg.sender)",
+    ),
+    Mutation(
+        "M03",
+        "no time-pressure build-up",
+        "jcs_sim/goodness.py",
+        'build = min(1.0, gc["pressure_start"] + minute / gc["pressure_minutes"])',
+        "build = 1.0",
+    ),
+    Mutation(
+        "M04",
+        "no discount for re-investigating",
+        "jcs_sim/actions/investigate.py",
+        "* self.repeat_discount ** r.examined[svc]",
+        "* 1.0",
+    ),
+    Mutation(
+        "M05",
+        "direct mode routed like the channel",
+        "jcs_sim/modes.py",
+        'return "dm", tuple(out or active[:1])',
+        'return "channel", tuple(active)',
+    ),
+    Mutation(
+        "M06",
+        "night does not raise the cost of paging",
+        "jcs_sim/actions/page.py",
+        "(1.0 + self.night_factor * (1.0 if night else 0.0))",
+        "(1.0 + self.night_factor * 0.0)",
+    ),
+    Mutation(
+        "M07",
+        "fatigue does not dull judgement",
+        "jcs_sim/responders.py",
+        '(1.0 - fc["judgement"] * min(fatigue, fc["cap"]))',
+        "(1.0 - 0.0)",
+    ),
+    Mutation(
+        "M08",
+        "paging ignores who is believed to know (transactive memory)",
+        "jcs_sim/actions/page.py",
+        "if knows[p.idx][team] > best_k:",
+        "if best_j < 0:",
+    ),
+    Mutation(
+        "M09",
+        "misreading ignores unfamiliarity",
+        "jcs_sim/communication.py",
+        '+ cc["misread_unfamiliarity"] * (1.0 - fam)',
+        "+ 0.0",
+    ),
+    Mutation(
+        "M10",
+        "no discount for a remedy known to have failed",
+        "jcs_sim/actions/remediate.py",
+        "retry = self.retry_discount ** r.attempts.get((top, rem), 0)",
+        "retry = 1.0",
+    ),
+    Mutation(
+        "M11",
+        "acknowledging builds no tie",
+        "jcs_sim/actions/connective.py",
+        "        gain(m, r.idx, c.target, self.ack_gain)\n",
+        "",
+    ),
+    Mutation(
+        "M12",
+        "an unrepaired misreading costs no trust",
+        "jcs_sim/connective.py",
+        'adjust_tie(model, reader, model.messages[mid].sender, -model.cfg["connective"]["unrepaired_loss"])',
+        "pass",
+    ),
+    Mutation(
+        "M13",
+        "commander mode: newcomers read the whole channel",
+        "jcs_sim/modes.py",
+        'return _last([i for i in _backlog(m) if m.messages[i].sender == cmd], self.cfg["communication"]["catch_up_commander"])',
+        'return _last(_backlog(m), self.cfg["communication"]["catch_up_channel"])',
+    ),
+    Mutation(
+        "M14",
+        "coordination cost does not grow with the team",
+        "jcs_sim/model.py",
+        'self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)',
+        'self.cfg["coordination"]["coordination_cost"] * 0',
+    ),
+    Mutation(
+        "M15",
+        "a failed remedy leaves suspicion where it was",
+        "jcs_sim/responders.py",
+        "self.suspicion[s] *= self._doubt",
+        "self.suspicion[s] *= 1.0",
+    ),
+    Mutation(
+        "M16",
+        "templates do not make messages clearer",
+        "jcs_sim/model.py",
+        '(cc["structured_clarity"] if cc["structured_updates"] else 0.0)',
+        "0.0",
+    ),
+    Mutation(
+        "M17",
+        "role fit with its sign flipped",
+        "jcs_sim/actions/investigate.py",
+        "role=rf + own,",
+        "role=-rf + own,",
+    ),
+    Mutation(
+        "M19",
+        "finding the root does not depend on knowing the service",
+        "jcs_sim/actions/investigate.py",
+        "if u[0] < self.root_base + self.root_per_knowledge * k:",
+        "if u[0] < self.root_base + self.root_per_knowledge * 0.5:",
+    ),
+    Mutation(
+        "M18",
+        "a repair does not restore what was meant",
+        "jcs_sim/connective.py",
+        "    understand(model, reader, msg.content, msg.sender)\n    if model.open_misreads.pop",
+        "    if model.open_misreads.pop",
+    ),
+)
+
+
+def _copy_repo(dest: Path) -> None:
+    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "results", "*.egg-info")
+    shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
+
+
+def run_one(mutation: Mutation, python: str) -> tuple[str, str, float]:
+    """('caught' | 'missed' | 'not applied', the first failing test or '', seconds)."""
+    with tempfile.TemporaryDirectory(prefix="jcs-mutant-") as tmp:
+        copy = Path(tmp)
+        _copy_repo(copy)
+        path = copy / mutation.file
+        text = path.read_text(encoding="utf-8")
+        if text.count(mutation.old) != 1:
+            return "not applied", f"the text to replace occurs {text.count(mutation.old)} times in {mutation.file}", 0.0
+        path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+        check = f"import jcs_sim, sys; sys.exit(0 if jcs_sim.__file__.startswith({str(copy)!r}) else 1)"
+        if subprocess.run([python, "-c", check], cwd=copy, env=env).returncode:
+            raise SystemExit("the copy's package is not the one imported; the mutation test would test nothing")
+        start = time.monotonic()
+        proc = subprocess.run(
+            [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-k", "not baseline", *TESTS],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.monotonic() - start
+        failed = [line.split(" ", 1)[1].split(" - ")[0] for line in proc.stdout.splitlines() if line.startswith("FAILED ")]
+        if proc.returncode == 0:
+            return "missed", "", seconds
+        return "caught", failed[0] if failed else proc.stdout.strip().splitlines()[-1], seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("keys", nargs="*", help="mutations to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if not args.keys or m.key in args.keys]
+    if args.list:
+        for m in chosen:
+            print(f"{m.key}  {m.mechanism}  ({m.file})")
+        return
+    rows = ["| mutation | mechanism | file | result | first test that failed |", "|---|---|---|---|---|"]
+    missed = 0
+    for m in chosen:
+        result, test, seconds = run_one(m, sys.executable)
+        missed += result != "caught"
+        print(f"{m.key} {result:<11} {seconds:6.1f} s  {m.mechanism}: {test}", file=sys.stderr, flush=True)
+        rows.append(f"| {m.key} | {m.mechanism} | `{m.file}` | {result} | `{test}` |")
+    print("\n".join(rows))
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
