@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
         f"jcs-sim campaign: {summary['days']} days, seed {summary['seed']}: {summary['incidents']} incidents "
         f"({summary['resolved']} resolved, {summary['censored']} censored), {summary['gamedays']} game days"
     )
+    print(f"  organisation             {camp.org.describe()}")
     mt = summary["median_time_to_resolve"]
     print(f"  median time to resolve   {mt if mt is not None else 'n/a'} min")
     print(f"  mean tie within teams    {summary['tie_within_start']:.3f} -> {summary['tie_within_end']:.3f}")

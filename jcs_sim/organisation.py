@@ -343,6 +343,15 @@ class Organisation:
             )
         return list(dict.fromkeys(chosen))
 
+    def describe(self) -> str:
+        """Who the organisation is, in one line: so a user sees that their file (not generated people) was used."""
+        eng = sum(1 for p in self.people if p["role"] == "engineer")
+        pools = ", ".join(f"{len(v)} {k}" for k, v in self.pools.items())
+        teams = len(self.sg.team_names)
+        if self.file is not None:
+            return f"{self.file.name}: {len(self.people)} people from {self.file.path.name} ({eng} engineers in {teams} teams; {pools})"
+        return f"generated: {eng} engineers in {teams} teams of {self.cfg['campaign']['team_size']}; {pools}"
+
     # ----- the OrgView protocol used by IncidentModel -----------------------
     def on_call(self, team: str, k: int = 0) -> int | None:
         """The k-th on-call of ``team`` in the current shift (None if the team has nobody)."""

@@ -321,3 +321,12 @@ def test_a_sweep_runs_on_the_organisation_file(tmp_path):
     for r in rows:
         s = incident_model(sweep.config(r["point_id"]), seed=r["seed"]).run().summary()
         assert r["time_to_resolve"] == s["time_to_resolve"] and r["messages_sent"] == s["messages_sent"]
+
+
+def test_campaign_says_whose_people_it_ran(capsys):
+    """Issue 12: a campaign used generated people while the user believed their roster was in; now it says which."""
+    rc = main(["campaign", str(ACME / "acme.toml"), "--days", "2"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "organisation             Acme: 30 people from organisation.toml (24 engineers in 6 teams;" in out
+    main(["campaign", "--days", "2"])
+    assert "organisation             generated: 20 engineers in 4 teams of 5" in capsys.readouterr().out
