@@ -180,6 +180,10 @@ MUTATIONS = (
 )
 
 
+# The unmutated copy: its tests must pass, or a "caught" mutation would mean nothing.
+CONTROL = Mutation("M00", "none (control: the tests pass on the unmutated copy)", "", "", "")
+
+
 def _copy_repo(dest: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "results", "*.egg-info")
     shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
@@ -190,11 +194,12 @@ def run_one(mutation: Mutation, python: str) -> tuple[str, str, float]:
     with tempfile.TemporaryDirectory(prefix="jcs-mutant-") as tmp:
         copy = Path(tmp)
         _copy_repo(copy)
-        path = copy / mutation.file
-        text = path.read_text(encoding="utf-8")
-        if text.count(mutation.old) != 1:
-            return "not applied", f"the text to replace occurs {text.count(mutation.old)} times in {mutation.file}", 0.0
-        path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+        if mutation is not CONTROL:
+            path = copy / mutation.file
+            text = path.read_text(encoding="utf-8")
+            if text.count(mutation.old) != 1:
+                return "not applied", f"the text to replace occurs {text.count(mutation.old)} times in {mutation.file}", 0.0
+            path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
         check = f"import jcs_sim, sys; sys.exit(0 if jcs_sim.__file__.startswith({str(copy)!r}) else 1)"
         if subprocess.run([python, "-c", check], cwd=copy, env=env).returncode:
@@ -224,6 +229,10 @@ def main() -> None:
         for m in chosen:
             print(f"{m.key}  {m.mechanism}  ({m.file})")
         return
+    result, test, seconds = run_one(CONTROL, sys.executable)
+    print(f"M00 control {'passes' if result == 'missed' else 'FAILS'} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+    if result != "missed":
+        raise SystemExit(f"the tests fail without any mutation ({test}); fix them first")
     rows = ["| mutation | mechanism | file | result | first test that failed |", "|---|---|---|---|---|"]
     missed = 0
     for m in chosen:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from jcs_sim import IncidentModel
@@ -361,3 +362,30 @@ def test_an_exchange_about_a_message_read_right_builds_the_tie_by_its_gain(name,
     expected = tie + m.cfg["connective"][gain_key] * (1.0 - tie)  # no speed-up: the whole gain, shrinking as the tie nears 1
     assert m.fam[reader.idx][sender.idx] == m.fam[sender.idx][reader.idx] == pytest.approx(expected)
     assert m.counts["repairs"] == 0  # nothing was misread, so nothing was repaired
+
+
+class FixedDraws:
+    """A stand-in for a responder's work stream: the uniform draws an investigation's result is decided by."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def random(self, n: int) -> np.ndarray:
+        return np.full(n, self.u)
+
+    def integers(self, n: int) -> int:
+        return 0
+
+
+@pytest.mark.parametrize(("knowledge", "found"), [(1.0, True), (0.0, False)])
+def test_whether_a_look_at_the_root_finds_it_depends_on_knowing_the_service(knowledge, found):
+    """At a draw of 0.5: the chance is root_base + root_per_knowledge x k = 0.95 for an expert, 0.25 for a novice."""
+    m = model()
+    r = by_role(m, "sme")
+    s = m.fault.root
+    r._k_list[s] = knowledge
+    r._k_factor = 1.0
+    r.work_rng = FixedDraws(0.5)
+    action(m, "investigate").finish(m, r, s)
+    assert bool(r.status[s] == ROOT) == found
+    assert (m.times["diagnose"] == m.minute) == found

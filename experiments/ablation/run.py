@@ -82,10 +82,10 @@ def main() -> None:
         "",
         ", ".join(sorted(inert_everywhere or [])) or "None.",
         "",
-        "These are not removed: each has an exact test of what it does inside a decision (tests/test_decision_core.py,",
-        "tests/mutations.py), and its effect on time to resolve is small against the run-to-run variation at these",
-        "defaults. Whether that is a property of the mechanism or of the uncalibrated numbers is open (docs/ODD.md,",
-        "Known limitations); the mechanisms issue is where they get consequences.",
+        "They still do what they say inside a decision (docs/testing.md lists the tests that check that), but their",
+        "effect on time to resolve is small against the run-to-run variation at these defaults. Whether that is a",
+        "property of the mechanism or of the uncalibrated numbers is open (docs/ODD.md, Known limitations); the",
+        "mechanisms issue decides, for each, whether it gets consequences, a stated reason in the ODD, or removal.",
         "",
     ]
     DOC.write_text("\n".join(parts), encoding="utf-8")
