@@ -29,11 +29,9 @@ import pyarrow as pa
 from ._version import __version__
 from .config import ConfigError
 from .model import IncidentModel
-from .relationships import draw_tie
-from .responders import _name
+from .organisation import Organisation
 from .results import prepare_out_dir, write_table_atomic, write_text_atomic
 from .streams import Streams
-from .system import Fault, ServiceGraph, build_service_graph
 
 __all__ = ["Organisation", "Campaign", "run_campaign"]
 
@@ -43,149 +41,6 @@ INCIDENT_KEYS = (
     "pages", "escalations", "remediations", "remediations_failed", "remediations_wrong", "connective_acts", "repairs",
     "unrepaired_misreads", "tie_change_total", "tie_change_within", "tie_change_across",
 )  # fmt: skip
-
-
-class Organisation:
-    """The people, their ties, knowledge and burnout, persisting across incidents."""
-
-    def __init__(self, cfg: dict[str, Any], streams: Streams) -> None:
-        self.cfg = cfg
-        cc, rc, rel = cfg["campaign"], cfg["responders"], cfg["relationships"]
-        self.sg: ServiceGraph = build_service_graph(cfg, streams)
-        rng = streams.get("campaign.people")
-        self.people: list[dict[str, Any]] = []
-        self.members: dict[str, list[int]] = {}
-        for team in self.sg.team_names:
-            self.members[team] = []
-            for _ in range(cc["team_size"]):
-                self.members[team].append(len(self.people))
-                self.people.append(dict(name=_name(len(self.people)), team=team, role="engineer"))
-        self.pools: dict[str, list[int]] = {}
-        for pool, n in (("commander", cc["commanders"]), ("support", cc["support_pool"]), ("comms", cc["comms_pool"])):
-            self.pools[pool] = []
-            for _ in range(n):
-                self.pools[pool].append(len(self.people))
-                self.people.append(dict(name=_name(len(self.people)), team="", role=pool))
-        n = len(self.people)
-        self.index = {p["name"]: i for i, p in enumerate(self.people)}
-        # Ties: the same generative rule as a single incident's (relationships.draw_tie).
-        self.fam = np.zeros((n, n))
-        for i in range(n):
-            for j in range(i + 1, n):
-                self.fam[i, j] = self.fam[j, i] = draw_tie(rng, self.people[i], self.people[j], rel)
-        np.fill_diagonal(self.fam, 1.0)
-        own = np.array([[p["team"] == self.sg.team_names[t] for t in self.sg.team_of] for p in self.people])
-        mean_k = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
-        self.know = np.clip(mean_k + rng.normal(0, 1, mean_k.shape) * rc["knowledge_sd"], 0.0, 1.0)
-        self.burnout = np.zeros(n)
-        self.contact = np.zeros((n, n), dtype=bool)  # pairs in contact today
-        self.week = 0
-        self.hour = 14.0
-
-    # ----- the OrgView protocol used by IncidentModel -----------------------
-    def on_call(self, team: str, k: int = 0) -> int:
-        """The k-th on-call of ``team`` this week (weekly rotation, offset by team)."""
-        members = self.members[team]
-        return members[(self.week + self.sg.team_names.index(team) + k) % len(members)]
-
-    def roster(self, fault: Fault) -> list[dict[str, Any]]:
-        """Who is paged this week for this fault: the alerting team's on-call, the others' as SMEs, the rotations."""
-        ops_team = self.sg.team_names[int(self.sg.team_of[fault.first_alert])]
-        hours_awake = (self.hour - 7.0) % 24.0  # up since 07:00
-        picks = [(self.on_call(ops_team), "ops", True)]
-        n_sme = min(self.cfg["responders"]["sme_per_team"], self.cfg["campaign"]["team_size"])
-        picks += [(self.on_call(t, k), "sme", False) for t in self.sg.team_names if t != ops_team for k in range(n_sme)]
-        for pool, role, at_start in (("commander", "commander", False), ("support", "support", True), ("comms", "comms", False)):
-            if self.pools[pool]:
-                picks.append((self.pools[pool][self.week % len(self.pools[pool])], role, at_start))
-        bf = self.cfg["campaign"]["burnout_fatigue"]
-        return [
-            dict(name=self.people[i]["name"], role=role, team=self.people[i]["team"], experience=self.cfg["responders"]["experience"],
-                 hours_awake=hours_awake, paged_at_start=at_start, extra_fatigue=bf * float(self.burnout[i]))
-            for i, role, at_start in picks
-        ]  # fmt: skip
-
-    def _ids(self, roster: list[dict[str, Any]]) -> list[int]:
-        return [self.index[p["name"]] for p in roster]
-
-    def familiarity(self, roster: list[dict[str, Any]]) -> np.ndarray:
-        ids = self._ids(roster)
-        return self.fam[np.ix_(ids, ids)].copy()
-
-    def knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray:
-        return self.know[self._ids(roster)].copy()
-
-    # ----- what an incident leaves behind -------------------------------------
-    def absorb(self, model: IncidentModel, night: bool) -> None:
-        """Write back ties, hold a review, add burnout."""
-        cc = self.cfg["campaign"]
-        ids = np.array(self._ids([dict(name=p.name) for p in model.people]))
-        self.fam[np.ix_(ids, ids)] = model.familiarity
-        for m in model.messages:  # whoever exchanged a message was in contact today
-            for _, reader, _, _ in m.reads:
-                self.contact[ids[m.sender], ids[reader]] = self.contact[ids[reader], ids[m.sender]] = True
-        if self.cfg["fault"]["initial_severity"] >= cc["review_min_severity"]:
-            involved = {model.fault.root} | {s for p in model.people for s, n in enumerate(p.examined) if n}
-            cols = np.array(sorted(involved))
-            joined = ids[[p.joined_at is not None for p in model.people]]
-            block = self.know[np.ix_(joined, cols)]
-            self.know[np.ix_(joined, cols)] = block + cc["review_gain"] * (1.0 - block)
-        for p, i in zip(model.people, ids, strict=True):
-            if p.joined_at is None:
-                continue
-            impeded = p.unrepaired / max(1, p.messages_read + p.messages_sent)
-            self.burnout[i] = min(1.0, self.burnout[i] + cc["burnout_impeded"] * impeded + (cc["burnout_night_page"] if night else 0.0))
-
-    def end_of_day(self, day: int, rng: np.random.Generator) -> bool:
-        """Decay ties without contact, recover burnout, hold a game day when one is due. Returns whether one was held."""
-        cc = self.cfg["campaign"]
-        held = False
-        if cc["gameday_interval_days"] and (day + 1) % cc["gameday_interval_days"] == 0:
-            held = True
-            chosen: list[int] = []
-            for members in self.members.values():
-                k = min(cc["gameday_participants"], len(members))
-                chosen += [members[int(x)] for x in rng.permutation(len(members))[:k]]
-            ids = np.array(chosen)
-            teams = np.array([self.people[i]["team"] for i in ids])
-            cross = teams[:, None] != teams[None, :]
-            block = self.fam[np.ix_(ids, ids)]
-            self.fam[np.ix_(ids, ids)] = np.where(cross, block + cc["gameday_gain"] * (1.0 - block), block)
-            self.contact[np.ix_(ids, ids)] = True
-            for t in set(teams):
-                cols = np.flatnonzero(np.array(self.sg.team_names)[self.sg.team_of] == t)
-                rows = ids[teams != t]
-                block = self.know[np.ix_(rows, cols)]
-                self.know[np.ix_(rows, cols)] = block + cc["gameday_knowledge"] * (1.0 - block)
-        if cc["team_daily_contact"]:
-            teams = np.array([p["team"] for p in self.people])
-            self.contact |= (teams[:, None] == teams[None, :]) & (teams[:, None] != "")
-        decay = math.exp(-cc["tie_decay_per_day"])
-        off = ~self.contact
-        np.fill_diagonal(off, False)
-        self.fam[off] *= decay
-        self.contact[:] = False
-        self.burnout *= 1.0 - cc["burnout_recovery_per_day"]
-        return held
-
-    def state(self) -> dict[str, float]:
-        """The organisation's state for the per-day table."""
-        eng = np.array([p["role"] == "engineer" for p in self.people])
-        teams = np.array([p["team"] for p in self.people])
-        upper = np.triu(np.ones_like(self.fam, dtype=bool), 1) & eng[:, None] & eng[None, :]
-        within = upper & (teams[:, None] == teams[None, :])
-        across = upper & (teams[:, None] != teams[None, :])
-        k = self.know[eng]
-        owner = np.array(self.sg.team_names)[self.sg.team_of]
-        foreign = teams[eng][:, None] != owner[None, :]  # engineer x service of another team
-        return {
-            "tie_within_mean": float(self.fam[within].mean()) if within.any() else float("nan"),
-            "tie_across_mean": float(self.fam[across].mean()) if across.any() else float("nan"),
-            "knowledge_mean": float(k.mean()),
-            "knowledge_coverage": float(k[foreign].mean()),  # what engineers know of other teams' services
-            "burnout_mean": float(self.burnout.mean()),
-            "burnout_max": float(self.burnout.max()),
-        }
 
 
 class Campaign:
@@ -202,13 +57,7 @@ class Campaign:
         cc = cfg["campaign"]
         if cc["share_sev2"] + cc["share_sev3"] > 1.0:
             raise ConfigError("config: campaign.share_sev2 + campaign.share_sev3 must not exceed 1.")
-        # The responders switches apply to campaigns too: an excluded role has an empty rotation.
-        rc = cfg["responders"]
-        pools = {
-            k: (cc[k] if rc[flag] else 0)
-            for k, flag in (("commanders", "include_commander"), ("support_pool", "include_support"), ("comms_pool", "include_comms"))
-        }
-        cfg = {**cfg, "campaign": {**cc, **pools}}
+        # The responders switches apply to campaigns too: an excluded role has an empty rotation (Organisation).
         self.streams = Streams(self.seed)
         self.org = Organisation(cfg, self.streams)
         self.incidents: list[dict[str, Any]] = []
@@ -221,7 +70,7 @@ class Campaign:
         bar = _progress(self.days) if progress else None
         self.day_rows.append({"day": 0, "incidents": 0, "gameday": False, **self.org.state()})
         for day in range(self.days):
-            self.org.week = day // 7
+            self.org.shift = day // cc["rotation_days"]
             n = int(arrivals.poisson(cc["incidents_per_day"]))
             hours = np.sort(arrivals.uniform(0.0, 24.0, size=n))
             sev_u = arrivals.random(n)
@@ -273,6 +122,47 @@ class Campaign:
             "knowledge_coverage_end": last["knowledge_coverage"],
             "burnout_mean_end": last["burnout_mean"],
         }
+
+    def outcomes(self) -> dict[str, Any]:
+        """One row of per-campaign outcomes: what a campaign sweep stores and ``compare --campaign`` compares.
+
+        Why medians with censored incidents counted as never resolved: a
+        campaign whose hardest incidents never resolve must not look faster
+        for it; the median stays exact while fewer than half are censored
+        (otherwise it is unreached and ``resolved`` is false, as for a
+        censored single run). The phase times
+        carry the names of a single run's summary so that ``jcs-sim report``
+        reads a campaign sweep like an incident sweep, one campaign a "run".
+        """
+        horizon = int(self.cfg["run"]["max_minutes"])
+        row: dict[str, Any] = {"days": self.days, "incidents": len(self.incidents)}
+        ttr = np.array([r["time_to_resolve"] if r["resolved"] else np.inf for r in self.incidents], dtype=float)
+        row["incidents_censored"] = int(sum(1 for r in self.incidents if not r["resolved"]))
+        row["resolved"] = bool(ttr.size) and row["incidents_censored"] < ttr.size / 2
+        row["censored"] = not row["resolved"]
+        row["minutes_simulated"] = horizon
+
+        def median(v: np.ndarray) -> int | None:  # inverted CDF: an observed minute, unreached (+inf) when over half never came
+            m = float(np.quantile(v, 0.5, method="inverted_cdf")) if v.size else math.inf
+            return int(m) if math.isfinite(m) else None
+
+        for key in ("time_to_acknowledge", "time_to_diagnose", "time_to_mitigate"):
+            row[key] = median(np.array([np.inf if r[key] is None else r[key] for r in self.incidents], dtype=float))
+        row["time_to_resolve"] = median(ttr)
+        p90 = float(np.quantile(ttr, 0.9, method="inverted_cdf")) if ttr.size else math.inf
+        row["p90_time_to_resolve"] = p90 if math.isfinite(p90) else None
+        capped = np.minimum(ttr, horizon)
+        row["restricted_mean_time_to_resolve"] = float(capped.mean()) if ttr.size else None  # censored counted at the horizon
+        first, last = self.day_rows[0], self.day_rows[-1]
+        row["gamedays"] = sum(1 for d in self.day_rows if d["gameday"])
+        row["tie_across_growth"] = last["tie_across_mean"] - first["tie_across_mean"]
+        row["tie_within_growth"] = last["tie_within_mean"] - first["tie_within_mean"]
+        row["knowledge_coverage_growth"] = last["knowledge_coverage"] - first["knowledge_coverage"]
+        row["burnout_mean_end"] = last["burnout_mean"]
+        row["burnout_max_end"] = last["burnout_max"]
+        for key in ("messages_misread", "pages", "remediations_wrong"):
+            row[f"{key}_per_incident"] = float(np.mean([r[key] for r in self.incidents])) if self.incidents else None
+        return row
 
     def write(self, out: str | Path) -> dict[str, Path]:
         """incidents.parquet (one row per incident), days.parquet (one row per day), summary.json, config.json."""

@@ -11,11 +11,9 @@ __all__ = ["register"]
 def _run(args: argparse.Namespace) -> int:
     from .campaign import Campaign
     from .cli import check_config
-    from .config import apply_overrides, load_config
+    from .config import load_for_mode
 
-    cfg = load_config(args.config)
-    if args.set:
-        cfg = apply_overrides(cfg, args.set)
+    cfg = load_for_mode(args.config, args.set, "campaign")
     check_config(cfg, args)
     check_organisation_fits(cfg, args.config or "config")
     camp = Campaign(cfg, seed=args.seed, days=args.days).run(progress=not args.json)
@@ -29,6 +27,7 @@ def _run(args: argparse.Namespace) -> int:
         f"jcs-sim campaign: {summary['days']} days, seed {summary['seed']}: {summary['incidents']} incidents "
         f"({summary['resolved']} resolved, {summary['censored']} censored), {summary['gamedays']} game days"
     )
+    print(f"  organisation             {camp.org.describe()}")
     mt = summary["median_time_to_resolve"]
     print(f"  median time to resolve   {mt if mt is not None else 'n/a'} min")
     print(f"  mean tie within teams    {summary['tie_within_start']:.3f} -> {summary['tie_within_end']:.3f}")

@@ -21,7 +21,7 @@ __all__ = ["main"]
 # Modules that add subcommands: each has ``register(subparsers)``, which only
 # declares arguments; heavy imports (dask, solara) happen inside the handler so
 # `jcs-sim run` stays fast.
-COMMAND_MODULES = ("jcs_sim.sweep.cli", "jcs_sim.app.cli", "jcs_sim.campaign_cli", "jcs_sim.ablate_cli")
+COMMAND_MODULES = ("jcs_sim.sweep.cli", "jcs_sim.app.cli", "jcs_sim.campaign_cli", "jcs_sim.ablate_cli", "jcs_sim.compare_cli")
 
 
 def _fmt(minutes: int | None) -> str:
@@ -61,14 +61,13 @@ def format_summary(s: dict[str, Any]) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .model import IncidentModel
+    from .config import load_for_mode
+    from .organisation import incident_model
     from .results import summarize, write_run
 
-    cfg = load_config(args.config)
-    if args.set:
-        cfg = apply_overrides(cfg, args.set)
+    cfg = load_for_mode(args.config, args.set, "run")
     check_config(cfg, args)
-    model = IncidentModel(cfg, seed=args.seed, record_trace=args.out is not None).run()
+    model = incident_model(cfg, seed=args.seed, record_trace=args.out is not None).run()
     summary = summarize(model)
     if args.out:
         paths = write_run(model, args.out)

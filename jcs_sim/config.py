@@ -42,6 +42,9 @@ __all__ = [
     "apply_overrides",
     "validate",
     "config_to_toml",
+    "check_mode",
+    "load_for_mode",
+    "MODES",
 ]
 
 ROLES = ("commander", "ops", "sme", "support", "comms")
@@ -356,6 +359,11 @@ SCHEMA: dict[str, dict[str, Param]] = {
         ),
         "burnout_recovery_per_day": P(0.05, "Daily recovery: burnout <- burnout * (1 - rate).", 0.0, 1.0, unit="1/d"),
         "burnout_fatigue": P(0.5, "Fatigue carried into an incident per unit of burnout.", 0.0, 5.0),
+        "gameday_teams": P(
+            "",
+            "Comma-separated teams that take part in game days (for example 'payments,platform'), at least two; empty: every team.",
+        ),
+        "rotation_days": P(7, "Days each on-call shift lasts before the rotations move on to the next person.", 1, 365, unit="d"),
     },
     "goodness": {
         "noise": P(0.25, "Scale of the Gumbel noise added to each candidate's g (0: always the arg-max). Grows with fatigue.", 0.0, 10.0),
@@ -396,6 +404,119 @@ for _section, _keys in BEHAVIOUR.items():
 for _dotted, _source in EARLIER_SOURCES.items():
     _section, _key = _dotted.split(".")
     SCHEMA[_section][_key] = dataclasses.replace(SCHEMA[_section][_key], source=_source)
+
+SCHEMA["organisation"] = {
+    "file": P(
+        "",
+        "Organisation file (TOML): people with their team, role, experience and the services they know, each team's on-call rotation, and optionally a whole-organisation relationship file and a CSV of past incidents to derive familiarity from (docs/organisation.md). Empty: generated people.",
+    ),
+    "rotation_slot": P(
+        0,
+        "`run` with an organisation file: which shift of the rotations the incident falls in (0: the first person on each team's on_call list, 1: the second, ...). A campaign moves through the shifts itself.",
+        0,
+        100_000,
+    ),
+    "history_gain": P(
+        0.15,
+        "Familiarity a pair gains from each past incident both took part in (scaled by 1 - familiarity), when the organisation file has a history CSV. Chosen to match campaign.gameday_gain.",
+        0.0,
+        1.0,
+    ),
+    "history_half_life_days": P(
+        70.0,
+        "Half-life of what a past incident adds to a tie: an incident this many days before the latest one in the history counts half. Chosen to match campaign.tie_decay_per_day (0.01/day). 0: no decay.",
+        0.0,
+        10_000.0,
+        unit="d",
+    ),
+}
+
+# Keys that have an effect in only some modes. A key set to a non-default value
+# in a mode that ignores it is refused (issue 12: a sweep over a campaign key
+# gave identical arms, silently): see :func:`check_mode`.
+CAMPAIGN_IGNORES = {
+    "run.start_hour": "each incident of a campaign starts at an hour drawn from the campaign stream",
+    "fault.initial_severity": "a campaign draws each incident's severity from campaign.share_sev2 and campaign.share_sev3",
+    "responders.hours_awake": "in a campaign people have been up since 07:00",
+    "responders.roster": "a campaign pages each team's on-call from its rotation; describe the people in an organisation file (organisation.file)",
+    "relationships.file": "a campaign needs the ties of the whole organisation: give them in the organisation file (organisation.file)",
+}
+ORG_REPLACES = {
+    "responders.roster": "the organisation file says who is on call",
+    "relationships.file": "give the whole organisation's ties in the organisation file (its 'relationships' key)",
+    "campaign.team_size": "the organisation file lists each team's people",
+    "campaign.commanders": "the organisation file lists the commander rotation (people with role 'commander')",
+    "campaign.support_pool": "the organisation file lists the support rotation (people with role 'support')",
+    "campaign.comms_pool": "the organisation file lists the comms rotation (people with role 'comms')",
+}
+MODES = ("run", "campaign")
+
+
+def check_mode(cfg: dict[str, Any], mode: str, where: str = "config") -> dict[str, Any]:
+    """Refuse any key set (to a non-default value) that would have no effect in ``mode``.
+
+    ``mode`` is ``'run'`` (one incident: ``run``, ``sweep``, ``compare``,
+    ``viz``) or ``'campaign'`` (``campaign``, ``compare --campaign``,
+    campaign sweeps). A key equal to its default changes nothing either way
+    and passes. The message names the key, its value, the mode and the mode
+    that does use it. Returns ``cfg`` unchanged.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r}; allowed: {MODES}")
+    default = default_config()
+
+    def value(dotted: str) -> Any:
+        sec, key = dotted.split(".", 1)
+        return cfg[sec][key]
+
+    def changed(dotted: str) -> bool:
+        sec, key = dotted.split(".", 1)
+        return cfg[sec][key] != default[sec][key]
+
+    def shown(dotted: str) -> str:
+        v = value(dotted)
+        return f"[{len(v)} people]" if dotted == "responders.roster" else repr(v)
+
+    if mode == "run":
+        for key in SCHEMA["campaign"]:
+            if changed(f"campaign.{key}"):
+                raise ConfigError(
+                    f"{where}: key 'campaign.{key}' = {shown('campaign.' + key)} has no effect in `run` (one incident); "
+                    "it is used by `campaign`, `compare --campaign` and campaign sweeps ([sweep] campaign_days)."
+                )
+        if changed("organisation.history_gain") or changed("organisation.history_half_life_days"):
+            if not cfg["organisation"]["file"]:
+                dotted = "organisation.history_gain" if changed("organisation.history_gain") else "organisation.history_half_life_days"
+                raise ConfigError(
+                    f"{where}: key '{dotted}' = {shown(dotted)} has no effect without an organisation file; set organisation.file (docs/organisation.md)."
+                )
+    else:
+        for dotted, why in CAMPAIGN_IGNORES.items():
+            if changed(dotted) and not (cfg["organisation"]["file"] and dotted in ORG_REPLACES):
+                raise ConfigError(f"{where}: key '{dotted}' = {shown(dotted)} has no effect in `campaign`: {why}; it is used by `run`.")
+        if changed("organisation.rotation_slot"):
+            raise ConfigError(
+                f"{where}: key 'organisation.rotation_slot' = {shown('organisation.rotation_slot')} has no effect in `campaign`, "
+                "which moves through the rotations every campaign.rotation_days; it is used by `run`."
+            )
+    if cfg["organisation"]["file"]:
+        for dotted, why in ORG_REPLACES.items():
+            if changed(dotted):
+                raise ConfigError(f"{where}: key '{dotted}' = {shown(dotted)} has no effect with organisation.file: {why}.")
+    return cfg
+
+
+def load_for_mode(path: str | Path | None, sets: list[str], mode: str) -> dict[str, Any]:
+    """Load a config, apply ``--set`` overrides, and refuse keys with no effect in ``mode``.
+
+    The file is checked before the overrides so that the message names where
+    the key came from: the file, or ``--set``.
+    """
+    cfg = check_mode(load_config(path), mode, where=str(path) if path is not None else "config")
+    if sets:
+        cfg = check_mode(apply_overrides(cfg, sets), mode, where="--set")
+    return cfg
+
 
 ROSTER_KEYS: dict[str, Param] = {
     "name": P("", "Unique name of the responder."),
@@ -506,6 +627,10 @@ def _validate_roster(roster: Any, where: str) -> list[dict[str, Any]]:
     return out
 
 
+# Keys naming files: relative paths resolve against the folder of the file that names them.
+PATH_KEYS = (("system", "graph_file"), ("relationships", "file"), ("organisation", "file"))
+
+
 def load_config(path: str | Path | None) -> dict[str, Any]:
     """Read and validate a TOML config; ``None`` gives the built-in default scenario.
 
@@ -516,7 +641,7 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         return default_config()
     path = Path(path)
     cfg = validate(read_toml(path, "config file"), where=str(path))
-    for sec, key in (("system", "graph_file"), ("relationships", "file")):
+    for sec, key in PATH_KEYS:
         if cfg[sec][key] and not Path(cfg[sec][key]).is_absolute():
             cfg[sec][key] = str((path.parent / cfg[sec][key]).resolve())
     return cfg

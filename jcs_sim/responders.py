@@ -48,6 +48,17 @@ def build_roster(cfg: dict[str, Any], sg: ServiceGraph, fault: Fault) -> list[di
     service (paged by the alert), ``sme_per_team`` SMEs from every other team
     (paged only if someone decides to), and optionally a commander, a support
     on-call and a comms lead. An explicit ``responders.roster`` replaces it.
+
+    With an explicit roster the alert, too, pages the owning team: every ``ops``
+    of that team (or, if it has none, its first ``sme``) is paged at the start
+    and the ``ops`` of other teams are not, whatever their ``paged_at_start``
+    says (they are their own team's on-call, paged when someone decides to).
+    Why: an alert on a payments service pages payments' on-call; paging the
+    edge on-call because the roster listed them first was issue 12's bug.
+    ``paged_at_start`` still marks who else sees the alert (the support
+    on-call) and a central on-call (``ops`` without a team). Only if the owning
+    team has nobody on the roster (``allow_unstaffed_teams``) does the alert
+    fall back to the ``paged_at_start`` flags as written.
     """
     rc = cfg["responders"]
     if rc["roster"]:
@@ -58,8 +69,22 @@ def build_roster(cfg: dict[str, Any], sg: ServiceGraph, fault: Fault) -> list[di
                     f"config: responders.roster '{p['name']}' has team {p['team']!r}, which owns no service "
                     f"(teams: {', '.join(sg.team_names)})."
                 )
-        if not any(p["paged_at_start"] for p in people):
+        if not any(p["paged_at_start"] for p in people) and not any(p["role"] in ("ops", "sme") and p["team"] for p in people):
             raise ConfigError("config: responders.roster has nobody with paged_at_start = true; the first alert must page someone.")
+        alert_team = sg.team_names[int(sg.team_of[fault.first_alert])]
+        owners = [p for p in people if p["role"] == "ops" and p["team"] == alert_team]
+        owners = owners or [p for p in people if p["role"] == "sme" and p["team"] == alert_team][:1]
+        if owners:
+            for p in people:
+                if p["role"] == "ops" and p["team"]:
+                    p["paged_at_start"] = False  # other teams' on-calls wait to be paged
+            for p in owners:
+                p["paged_at_start"] = True
+        if not any(p["paged_at_start"] for p in people):
+            raise ConfigError(
+                f"config: responders.roster: nobody is paged by the first alert on {sg.names[fault.first_alert]!r} (team {alert_team!r}); "
+                f"add an ops or sme of team {alert_team!r}, or give someone paged_at_start = true."
+            )
     else:
         ops_team = sg.team_names[int(sg.team_of[fault.first_alert])]
         people = [dict(role="ops", team=ops_team, paged_at_start=True)]

@@ -54,7 +54,11 @@ def test_summary_json_has_cis_for_every_condition_and_time(report):
                     assert lo <= s[name] <= hi or name == "geomean"
         km = c["km"]
         assert km["survival"][0] <= 1.0 and all(a >= b for a, b in zip(km["survival"], km["survival"][1:], strict=False))
-    assert len(res["pairwise"]) == 6 and all(p["paired"] for p in res["pairwise"])
+    # A 2 x 2 design: the four pairs that differ in one factor, not the two that change both.
+    assert len(res["pairwise"]) == 4 and all(p["paired"] for p in res["pairwise"])
+    assert res["pairwise_scope"].startswith("pairs of conditions that differ in one factor only")
+    assert [e["factor"] for e in res["main_effects"]] == ["familiarity", "communication.mode"]
+    assert len(res["interactions"]) == 1 and len(res["vs_reference"]) == 3
     assert len(res["heatmap"]["median_time_to_resolve"]) == 2
     assert res["sweep"]["common_random_numbers"] is True
 
@@ -119,3 +123,88 @@ def test_sobol_and_morris_designs_give_salib_indices(tmp_path, name, keys):
     for k in keys:
         assert len(entry[k]) == 2
     assert "Sensitivity" in paths["html"].read_text()
+
+
+# ----- issue 12: reports fit for a paper -------------------------------------------------------
+
+
+def _synthetic(scale_11: float):
+    """A 2 x 2 design with known answers: B doubles every time, A triples it, and (a1, b1) is scaled by ``scale_11``."""
+    from jcs_sim.sweep.report import _comparisons
+
+    t = np.arange(10.0, 60.0, 1.0)
+    key = np.arange(len(t))
+    cells = {("a0", "b0"): t, ("a1", "b0"): 2 * t, ("a0", "b1"): 3 * t, ("a1", "b1"): 6 * t * scale_11}
+    conditions, groups = [], []
+    for (a, b), x in cells.items():
+        conditions.append({"label": f"A={a}, B={b}", "levels": {"A": a, "B": b}})
+        groups.append({"label": f"A={a}, B={b}", "x": x, "duration": x, "event": np.ones(len(x)), "key": key})
+    result = {"pairwise": []}
+    _comparisons(result, {"A": ["a0", "a1"], "B": ["b0", "b1"]}, conditions, groups, np.random.default_rng(0), 200, True)
+    return result
+
+
+def test_main_effects_and_interactions_exact():
+    res = _synthetic(1.0)
+    effects = {e["factor"]: (e["ratio"], e["ratio_ci"]) for e in res["main_effects"]}
+    assert effects["A"] == (2.0, [2.0, 2.0])  # A doubles the time at either level of B
+    assert effects["B"] == (3.0, [3.0, 3.0])
+    (inter,) = res["interactions"]
+    assert (inter["ratio"], inter["ratio_ci"]) == (1.0, [1.0, 1.0])  # the effects multiply: no interaction
+    inter2 = _synthetic(2.0)["interactions"][0]
+    assert inter2["ratio"] == 2.0 and inter2["ratio_ci"] == [2.0, 2.0]
+    assert len(res["pairwise"]) == 4 and len(res["vs_reference"]) == 3
+
+
+def test_report_writes_csv_tables_summary_and_embeds_the_design(report):
+    out, paths, res = report
+    import csv
+
+    tables = {p.stem: list(csv.DictReader(p.open())) for p in (out / "tables").glob("*.csv")}
+    assert set(tables) == {"conditions", "pairwise", "vs_reference", "main_effects", "interactions"}
+    assert len(tables["conditions"]) == 4 * len(stats.TIMES) and len(tables["pairwise"]) == 4
+    assert tables["main_effects"][0]["factor"] == "familiarity"
+    text = paths["html"].read_text()
+    assert "<h2>Base config</h2>" in text and "max_minutes = 60" in text and "Sweep design" in text
+    assert "Forest plot" in text and "Main effects" in text
+    summary = (out / "summary.txt").read_text()
+    assert summary.startswith("Sweep small: 4 condition(s), 16 of 16 runs done, 0 error(s); each run is one incident.")
+    assert res["base_config"]["run"]["max_minutes"] == 60
+
+
+def test_report_cli_prints_the_summary_paragraph(report, capsys):
+    from jcs_sim.cli import main
+
+    out, _, _ = report
+    assert main(["report", str(out), "--bootstrap", "100"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Sweep small: 4 condition(s)") and "Primary statistic" in printed and "tables/*.csv" in printed
+
+
+def test_campaign_sweep_runs_and_reports(tmp_path):
+    sweep_file = tmp_path / "gd.toml"
+    sweep_file.write_text(
+        "[sweep]\nreplications = 2\ncampaign_days = 14\n[base.campaign]\nincidents_per_day = 1.0\n"
+        "[grid]\ncampaign.gameday_interval_days = [0, 7]\n"
+    )
+    out = tmp_path / "out"
+    run_sweep(load_sweep(sweep_file), out, workers=1, progress=False)
+    res = json.loads(write_report(out, bootstrap=100)["json"].read_text())
+    assert res["campaign_days"] == 14 and res["runs"]["errors"] == 0 and res["runs"]["done"] == 4
+    from jcs_sim.campaign import Campaign
+    from jcs_sim.config import apply_overrides, default_config
+    from jcs_sim.sweep.store import read_summary
+
+    rows = read_summary(out).to_pylist()
+    sweep = load_sweep(sweep_file)
+    for row in rows:
+        cfg = apply_overrides(
+            default_config(), ["campaign.incidents_per_day=1.0", f"campaign.gameday_interval_days={[0, 7][row['point_id']]}"]
+        )
+        expected = Campaign(cfg, seed=sweep.seed(row["point_id"], row["rep"]), days=14).run().outcomes()
+        assert {k: row[k] for k in expected} == expected
+    assert (
+        (out / "summary.txt")
+        .read_text()
+        .startswith("Sweep gd: 2 condition(s), 4 of 4 runs done, 0 error(s); each run is a campaign of 14 days")
+    )

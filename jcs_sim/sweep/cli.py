@@ -81,8 +81,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    paths = write_report(args.dir, html=args.html, json_path=args.json, plotlyjs=args.plotlyjs, bootstrap=args.bootstrap)
-    print(f"wrote {paths['html']} and {paths['json']}")
+    paths = write_report(
+        args.dir, html=args.html, json_path=args.json, plotlyjs=args.plotlyjs, bootstrap=args.bootstrap, static=args.static
+    )
+    print(paths["text"].read_text(encoding="utf-8").rstrip())
+    extra = f", {paths['tables']}/*.csv" + (f" and {paths['figures']}/*.png|svg" if "figures" in paths else "")
+    print(f"wrote {paths['html']}, {paths['json']}{extra}")
     return 0
 
 
@@ -113,4 +117,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="inline plotly.js (about 4.8 MB, opens offline; default) or load it from the CDN (small file, needs a network)",
     )
     rp.add_argument("--bootstrap", type=_positive, default=2000, metavar="B", help="bootstrap resamples for CIs (default 2000)")
+    rp.add_argument("--static", action="store_true", help="also write every figure as PNG and SVG in figures/ (needs Chromium for kaleido)")
     rp.set_defaults(func=_cmd_report)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import SCHEMA, ConfigError, Param, _check_value, load_config, read_toml, validate
+from ..config import PATH_KEYS, SCHEMA, ConfigError, Param, _check_value, check_mode, load_config, read_toml, validate
 
 __all__ = [
     "Sweep",
@@ -53,7 +53,7 @@ SENSITIVITY_OUTPUTS = (
     "remediations_wrong", "decisions", "workload_gini",
 )  # fmt: skip
 TOP_TABLES = ("sweep", "base", "grid", "sample")
-SWEEP_KEYS = ("name", "replications", "master_seed", "common_random_numbers", "outputs")
+SWEEP_KEYS = ("name", "replications", "master_seed", "common_random_numbers", "outputs", "campaign_days")
 SAMPLE_KEYS = ("method", "n", "seed", "second_order", "levels", "output", "parameters")
 FORMAT = 1  # bump when the meaning of a normalized sweep changes
 
@@ -183,6 +183,12 @@ class Sweep:
     master_seed: int
     common_random_numbers: bool = True
     outputs: tuple[str, ...] = ("summary",)
+    campaign_days: int = 0  # > 0: every run is a campaign of this many days (one row per campaign)
+
+    @property
+    def mode(self) -> str:
+        """``'campaign'`` when each run is a campaign, else ``'run'`` (one incident)."""
+        return "campaign" if self.campaign_days else "run"
 
     # ----- sizes and indices ------------------------------------------------
     @property
@@ -267,6 +273,7 @@ class Sweep:
             "master_seed": self.master_seed,
             "common_random_numbers": self.common_random_numbers,
             "outputs": sorted(self.outputs),
+            **({"campaign_days": self.campaign_days} if self.campaign_days else {}),  # absent for incident sweeps: old digests hold
         }
 
     def digest(self) -> str:
@@ -339,6 +346,12 @@ def parse_sweep(raw: dict[str, Any], where: str = "sweep", root: Path | None = N
     if not isinstance(outputs, list) or any(o not in OUTPUTS for o in outputs):
         raise ConfigError(f"{where}: key 'sweep.outputs' = {outputs!r} is not allowed; allowed: a list of {', '.join(map(repr, OUTPUTS))}.")
     outputs = tuple(dict.fromkeys(["summary", *outputs]))
+    days = _check_value(where, "sweep.campaign_days", head.get("campaign_days", 0), Param(0, "", 0, 3650))
+    if days and outputs != ("summary",):
+        raise ConfigError(
+            f"{where}: key 'sweep.outputs' = {list(outputs)!r} is not allowed with sweep.campaign_days; allowed: [\"summary\"] "
+            "(a campaign sweep stores one row per campaign; run `jcs-sim campaign --out` for its incidents)."
+        )
 
     base = _parse_base(where, _table(where, raw, "base"), root)
     factors = _parse_grid(where, _table(where, raw, "grid"))
@@ -358,7 +371,32 @@ def parse_sweep(raw: dict[str, Any], where: str = "sweep", root: Path | None = N
                     f"{where}: key 'sample.parameters.{n}': '{n}' is also varied by the grid factor '{taken[n]}'; vary it in one place."
                 )
         sample.generate()
-    return Sweep(where, name, base, factors, sample, reps, master, crn, outputs)
+    _check_modes(where, base, factors, sample, "campaign" if days else "run")
+    return Sweep(where, name, base, factors, sample, reps, master, crn, outputs, days)
+
+
+def _check_modes(where: str, base: dict[str, Any], factors: list[Factor], sample: Sample | None, mode: str) -> None:
+    """Refuse a base, grid level or sampled parameter that would have no effect in the sweep's mode.
+
+    Why: a sweep over ``campaign.gameday_interval_days`` of single incidents
+    gave identical arms and said nothing (issue 12).
+    """
+    check_mode(base, mode, where=f"{where} [base]")
+
+    def with_(settings: dict[str, Any]) -> dict[str, Any]:
+        cfg = copy.deepcopy(base)
+        for dotted, value in settings.items():
+            sec, key = dotted.split(".", 1)
+            cfg[sec][key] = value
+        return cfg
+
+    for f in factors:
+        for label, setting in zip(f.labels, f.settings, strict=True):
+            check_mode(with_(setting), mode, where=f"{where} [grid.{f.name} = {label}]")
+    if sample is not None:
+        for name, kind, bounds in zip(sample.names, sample.kinds, sample.bounds, strict=True):
+            for v in bounds:
+                check_mode(with_({name: int(v) if kind == "int" else v}), mode, where=f"{where} [sample.parameters.{name}]")
 
 
 def _parse_base(where: str, body: dict[str, Any], root: Path) -> dict[str, Any]:
@@ -382,7 +420,7 @@ def _parse_base(where: str, body: dict[str, Any], root: Path) -> dict[str, Any]:
     for sec, keys in body.items():
         merged[sec].update(keys)
     cfg = validate(merged, where=f"{where} [base]")
-    for sec, key in (("system", "graph_file"), ("relationships", "file")):
+    for sec, key in PATH_KEYS:
         if body.get(sec, {}).get(key) and not Path(cfg[sec][key]).is_absolute():
             cfg[sec][key] = str((root / cfg[sec][key]).resolve())
     return cfg

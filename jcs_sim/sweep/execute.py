@@ -51,7 +51,8 @@ def available_cores() -> int:
 # ----- the worker side ------------------------------------------------------------
 def run_chunk(sweep: Sweep, run_ids: list[int]) -> dict[str, pa.Table]:
     """Run a list of run ids; a run that raises becomes a row with its error and seed."""
-    from ..model import IncidentModel
+    from ..campaign import Campaign
+    from ..organisation import incident_model
     from ..results import timeline_table, trace_table
 
     cache: dict[int, dict[str, Any]] = sweep.__dict__.setdefault("_config_cache", {})
@@ -68,7 +69,10 @@ def run_chunk(sweep: Sweep, run_ids: list[int]) -> dict[str, pa.Table]:
                 if len(cache) >= _CACHE_POINTS:
                     cache.clear()
                 cfg = cache[point] = sweep.config(point)
-            model = IncidentModel(cfg, seed=seed, record_trace="trace" in want).run()
+            if sweep.campaign_days:  # a campaign sweep: one row of per-campaign outcomes (design.py allows no other output)
+                rows.append({**head, "error": None, **Campaign(cfg, seed=seed, days=sweep.campaign_days).run().outcomes()})
+                continue
+            model = incident_model(cfg, seed=seed, record_trace="trace" in want).run()
             summary = model.summary()
             responders = summary.pop("responders")
             rows.append({**head, "error": None, **summary})
