@@ -30,6 +30,7 @@ from ._version import __version__
 from .config import ConfigError
 from .model import IncidentModel
 from .organisation import Organisation
+from .responders import is_night
 from .results import prepare_out_dir, write_table_atomic, write_text_atomic
 from .streams import Streams
 
@@ -91,7 +92,7 @@ class Campaign:
         self.org.hour = hour
         self.org.cfg = cfg
         model = IncidentModel(cfg, seed=seed, record_trace=False, org=self.org).run()
-        night = not (7.0 <= hour < 23.0)
+        night = is_night(cfg, hour)
         self.org.absorb(model, night)
         self.org.cfg = self.cfg
         s = model.summary()

@@ -13,7 +13,6 @@ import math
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-import networkx as nx
 import numpy as np
 from mesa import Model
 
@@ -71,13 +70,12 @@ class IncidentModel(Model):
         # People.
         if org is None:
             roster = build_roster(self.cfg, self.sg, self.fault)
-            self.rel_graph = build_relationships(self.cfg, roster, self.streams)
-            self.familiarity = familiarity_matrix(self.rel_graph, [p["name"] for p in roster])
+            ties = build_relationships(self.cfg, roster, self.streams)
+            self.familiarity = familiarity_matrix(ties, [p["name"] for p in roster])
             knowledge = self._knowledge(roster)
         else:
             roster = org.roster(self.fault)
             self.familiarity = org.familiarity(roster)
-            self.rel_graph = _graph_from_matrix(self.familiarity, [p["name"] for p in roster])
             knowledge = org.knowledge(roster)
         self.familiarity0 = self.familiarity.copy()  # ties at the start, to measure their change
         self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
@@ -447,12 +445,3 @@ class IncidentModel(Model):
         from .results import summarize
 
         return summarize(self)
-
-
-def _graph_from_matrix(fam: np.ndarray, names: list[str]) -> nx.Graph:
-    """The relationship graph of a familiarity matrix (ties with weight > 0)."""
-    g = nx.Graph()
-    g.add_nodes_from(names)
-    rows, cols = np.nonzero(np.triu(fam, 1))
-    g.add_weighted_edges_from((names[a], names[b], float(fam[a, b])) for a, b in zip(rows, cols, strict=True))
-    return g

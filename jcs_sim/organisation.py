@@ -365,7 +365,7 @@ class Organisation:
         cfg = self.cfg
         ops_team = self.sg.team_names[int(self.sg.team_of[fault.first_alert])]
         if self.campaign:
-            hours_awake = (self.hour - 7.0) % 24.0  # up since 07:00
+            hours_awake = (self.hour - cfg["run"]["night_end"]) % 24.0  # up since the night ended (07:00)
         else:
             hours_awake = cfg["responders"]["hours_awake"]
         picks = [(self.on_call(ops_team), "ops", True)]

@@ -53,6 +53,17 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
         ),
         "night_end": _p(7.0, "Clock hour at which night ends.", 0.0, 24.0, "h"),
     },
+    "relationships": {
+        "tie_concentration": _p(
+            12.0,
+            "Concentration of the Beta draw of a generated tie's familiarity around its mean (higher: ties closer to the mean).",
+            0.1,
+            1000.0,
+        ),
+        "hub_density": _p(
+            0.8, "Probability that the commander or comms lead has a tie with any given person (they meet many teams).", 0.0, 1.0
+        ),
+    },
     "goodness": {
         "pressure_start": _p(
             0.3,

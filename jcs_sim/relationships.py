@@ -24,8 +24,8 @@ __all__ = ["draw_tie", "build_relationships", "load_relationship_file", "familia
 HUB_ROLES = ("commander", "comms")
 
 
-def _beta(rng: np.random.Generator, mean: float, concentration: float = 12.0) -> float:
-    """A Beta draw with the given mean; degenerate means stay exact."""
+def _beta(rng: np.random.Generator, mean: float, concentration: float) -> float:
+    """A Beta draw with the given mean and concentration (relationships.tie_concentration); degenerate means stay exact."""
     if mean <= 0.0 or mean >= 1.0:
         return float(mean)
     return float(rng.beta(mean * concentration, (1 - mean) * concentration))
@@ -49,8 +49,9 @@ def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], strea
     # once per person instead of per pair, and the edges are added in one call. Every pair still
     # draws (quadratic in responders: docs/performance.md, "Scale").
     random, beta = rng.random, rng.beta
+    conc = rc["tie_concentration"]
     kinds = {
-        "hub": (0.8, rc["commander_familiarity"]),
+        "hub": (rc["hub_density"], rc["commander_familiarity"]),
         "within": (rc["within_density"], rc["within_team"]),
         "across": (rc["across_density"], rc["across_team"]),
     }
@@ -63,7 +64,7 @@ def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], strea
             u = random()
             kind = "hub" if hub[i] or hub[j] else ("within" if team[i] and team[i] == team[j] else "across")
             density, mean = kinds[kind]
-            w = float(beta(mean * 12.0, (1 - mean) * 12.0)) if 0.0 < mean < 1.0 else float(mean)
+            w = float(beta(mean * conc, (1 - mean) * conc)) if 0.0 < mean < 1.0 else float(mean)
             if u < density and w > 0:
                 edges.append((names[i], names[j], w))
     g.add_weighted_edges_from(edges)
@@ -74,12 +75,12 @@ def draw_tie(rng: np.random.Generator, a: dict[str, Any], b: dict[str, Any], rc:
     """Familiarity of a new pair (0: no tie), by team structure; shared by incidents and campaigns."""
     u = rng.random()
     if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES:
-        density, mean = 0.8, rc["commander_familiarity"]
+        density, mean = rc["hub_density"], rc["commander_familiarity"]
     elif a["team"] and a["team"] == b["team"]:
         density, mean = rc["within_density"], rc["within_team"]
     else:
         density, mean = rc["across_density"], rc["across_team"]
-    w = _beta(rng, mean)
+    w = _beta(rng, mean, rc["tie_concentration"])
     return w if u < density else 0.0
 
 

@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import __version__
+from .._version import __version__
+from ..results import write_text_atomic
 from . import stats
 from .store import read_manifest, read_points, read_summary
 
@@ -720,10 +721,11 @@ def write_report(
     json_out = Path(json_path) if json_path else out / "summary.json"
     for p in (html_path, json_out):
         p.parent.mkdir(parents=True, exist_ok=True)
-    json_out.write_text(json.dumps(_strip_curves(res), indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    html_path.write_text(render_html(res, plotlyjs), encoding="utf-8")
+    # Written to a temporary file and renamed, so a link planted in the sweep folder is replaced, not followed.
+    write_text_atomic(json_out, json.dumps(_strip_curves(res), indent=1, allow_nan=False) + "\n")
+    write_text_atomic(html_path, render_html(res, plotlyjs))
     text = html_path.parent / "summary.txt"
-    text.write_text(summary_text(res) + "\n", encoding="utf-8")
+    write_text_atomic(text, summary_text(res) + "\n")
     paths = {"html": html_path, "json": json_out, "text": text, "tables": html_path.parent / "tables"}
     write_tables(res, paths["tables"])
     if static:
