@@ -435,8 +435,9 @@ def calibrate(
     }
     d_obs = np.minimum(history.duration, simulator.horizon)
     e_obs = ~history.open & (history.duration <= simulator.horizon)
-    for row, v in zip(pred["qq"], km_quantiles(np.log1p(d_obs), e_obs, QQ_PROBS), strict=True):
-        row["observed"] = float(v)
+    if pred["qq"]:
+        for row, v in zip(pred["qq"], km_quantiles(np.log1p(d_obs), e_obs, QQ_PROBS), strict=True):
+            row["observed"] = float(v)
     meta.update(complete=True, result=result)
     meta_path.write_text(json.dumps(meta, indent=1, default=str) + "\n")
     return result

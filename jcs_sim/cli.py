@@ -21,7 +21,14 @@ __all__ = ["main"]
 # Modules that add subcommands: each has ``register(subparsers)``, which only
 # declares arguments; heavy imports (dask, solara) happen inside the handler so
 # `jcs-sim run` stays fast.
-COMMAND_MODULES = ("jcs_sim.sweep.cli", "jcs_sim.app.cli", "jcs_sim.campaign_cli", "jcs_sim.ablate_cli", "jcs_sim.calibrate_cli")
+COMMAND_MODULES = (
+    "jcs_sim.sweep.cli",
+    "jcs_sim.app.cli",
+    "jcs_sim.campaign_cli",
+    "jcs_sim.ablate_cli",
+    "jcs_sim.calibrate_cli",
+    "jcs_sim.whatif_cli",
+)
 
 
 def _fmt(minutes: int | None) -> str:

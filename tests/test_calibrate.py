@@ -258,6 +258,34 @@ def test_a_different_calibrations_directory_is_refused(known_history, one_genera
     assert "holds a different calibration" in capsys.readouterr().err
 
 
+# ----- what-if -------------------------------------------------------------------------------
+
+
+def test_whatif_a_no_op_change_has_no_effect(calibrated, capsys):
+    """Setting a key to the value it has: every pair identical, ratio exactly 1 with a zero-width interval."""
+    assert main(["whatif", str(calibrated), "--set", "run.max_minutes=300", "--runs", "3", "--per-draw", "1", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["resolve_geomean"] == [1.0, 1.0, 1.0] and r["resolve_median"] == [1.0, 1.0, 1.0] and r["share_draws_helped"] == 0.0
+
+
+def test_whatif_finds_a_change_that_helps(calibrated, capsys):
+    """No stability window: an incident is declared resolved as soon as it is fixed, not 15 minutes later."""
+    argv = ["whatif", str(calibrated), "--set", "remediation.stability_window=0", "--runs", "6", "--per-draw", "1"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "share of posterior draws in which the change helps" in out and "include parameter uncertainty" in out
+    assert main([*argv, "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["resolve_geomean"][0] < 1.0 and r["share_draws_helped"] > 0.5, r
+
+
+def test_whatif_errors(calibrated, tmp_path, capsys):
+    assert main(["whatif", str(tmp_path), "--set", "goodness.noise=0"]) == 2
+    assert "not a finished calibration" in capsys.readouterr().err
+    assert main(["whatif", str(calibrated), "--set", "goodness.nois=0"]) == 2
+    assert "unknown key 'goodness.nois'" in capsys.readouterr().err
+
+
 def test_calibrate_without_pyabc_says_how_to_install(tmp_path):
     """A light install (no pyabc): one line naming the extra, exit 2."""
     code = (
