@@ -306,6 +306,20 @@ def _bar(n: int, t: int):
     return tqdm(total=n, unit="accepted", desc=label, leave=False, delay=1.0, mininterval=1.0)
 
 
+def check_settings(budget: int, population: int, generations: int, batch: int, workers: int) -> None:
+    """Raise a one-line ConfigError for a setting no calibration can run with."""
+    for name, v, low in (
+        ("--population", population, 2),
+        ("--generations", generations, 1),
+        ("--batch", batch, 1),
+        ("--workers", workers, 1),
+    ):
+        if v < low:
+            raise ConfigError(f"{name} {v}: allowed: an integer >= {low}.")
+    if budget < population:
+        raise ConfigError(f"--budget {budget}: allowed: at least --population ({population}) simulations.")
+
+
 def _settings_hash(settings: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -337,16 +351,7 @@ def calibrate(
 
     import pyabc
 
-    if budget < population:
-        raise ConfigError(f"--budget {budget}: allowed: at least --population ({population}) simulations.")
-    for name, v, low in (
-        ("--population", population, 2),
-        ("--generations", generations, 1),
-        ("--batch", batch, 1),
-        ("--workers", workers, 1),
-    ):
-        if v < low:
-            raise ConfigError(f"{name} {v}: allowed: an integer >= {low}.")
+    check_settings(budget, population, generations, batch, workers)
     settings = {
         "history_sha256": hashlib.sha256(Path(history.path).read_bytes()).hexdigest(),
         "config": cfg,

@@ -13,7 +13,7 @@ __all__ = ["register", "report_html"]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .calibrate import calibrate, resolve_priors
+    from .calibrate import calibrate, check_settings, resolve_priors
     from .config import ConfigError, apply_overrides, load_config
     from .history import read_history
     from .results import prepare_out_dir
@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("calibrate needs pyabc, which is not installed; allowed: pip install 'jcs-sim[calibrate]'.") from None
     if args.seed < 0:
         raise ConfigError(f"--seed {args.seed}: allowed: an integer >= 0.")
+    check_settings(args.budget, args.population, args.generations, args.batch, args.workers)
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)

@@ -65,7 +65,7 @@ def whatif(directory: str | Path, sets: list[str], runs: int = 100, per_draw: in
     draws = rng.choice(weights.size, size=runs, p=weights)
     times: dict[str, dict[str, list[float]]] = {arm: {p: [] for p in PHASES} for arm in ("base", "changed")}
     censored = {"base": 0, "changed": 0}
-    helps = []
+    helps: list[float] = []
     for j in draws:
         values = {k: float(v[j]) for k, v in samples.items()}
         base = set_params(cfg, priors, values)
@@ -79,7 +79,7 @@ def whatif(directory: str | Path, sets: list[str], runs: int = 100, per_draw: in
                     v = m.times[p] if m.times[p] is not None else m.minute
                     times[arm][p].append(max(float(v), 1.0))  # a phase can take 0 minutes
                 draw_logs[arm].append(np.log(times[arm]["resolve"][-1]))
-        helps.append(np.mean(draw_logs["changed"]) < np.mean(draw_logs["base"]))
+        helps.append(np.sign(np.mean(draw_logs["base"]) - np.mean(draw_logs["changed"])))  # +1 helps, -1 hurts, 0 no difference
     out: dict[str, Any] = {"sets": sets, "draws": runs, "per_draw": per_draw, "pairs": runs * per_draw, "seed": seed, "censored": censored}
     for p in PHASES:
         r = paired_ratios(np.asarray(times["base"][p]), np.asarray(times["changed"][p]), seed=seed)
@@ -87,5 +87,6 @@ def whatif(directory: str | Path, sets: list[str], runs: int = 100, per_draw: in
             if p == "resolve" or stat == "geomean":
                 out[f"{p}_{stat}"] = (est, lo, hi)
     out["resolve_median_minutes"] = (float(np.median(times["base"]["resolve"])), float(np.median(times["changed"]["resolve"])))
-    out["share_draws_helped"] = float(np.mean(helps))
+    out["share_draws_helped"] = float(np.mean(np.asarray(helps) > 0))
+    out["share_draws_hurt"] = float(np.mean(np.asarray(helps) < 0))
     return out

@@ -26,7 +26,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  time to resolve, geometric mean:  {_fmt(r['resolve_geomean'])}")
     for p in ("acknowledge", "diagnose", "mitigate"):
         print(f"  time to {p:<11} geometric mean: {_fmt(r[f'{p}_geomean'])}")
-    print(f"  share of posterior draws in which the change helps: {r['share_draws_helped']:.0%}")
+    print(
+        f"  share of posterior draws in which the change helps: {r['share_draws_helped']:.0%} "
+        f"(hurts: {r['share_draws_hurt']:.0%}; the rest: no difference on their seeds)"
+    )
     print(f"  censored runs: {r['censored']['base']} as calibrated, {r['censored']['changed']} changed (counted at the horizon)")
     print("  intervals: 95% paired bootstrap over (posterior draw, seed) pairs, so they include parameter uncertainty")
     return 0

@@ -150,6 +150,9 @@ def test_cli_errors_are_one_line_and_exit_2(tmp_path, capsys):
     good = _write(tmp_path, GOOD)
     assert main(["calibrate", str(good), "--params", "communication.mode", "--out", str(tmp_path / "o")]) == 2
     assert "not a bounded numeric key" in capsys.readouterr().err
+    assert main(["calibrate", str(good), "--budget", "5", "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    assert "at least --population (100)" in captured.err and captured.out == ""  # checked before anything is printed
 
 
 # ----- end to end ----------------------------------------------------------------------------
@@ -201,8 +204,6 @@ def test_calibration_learns_the_known_value(calibrated):
     prior_median = (2.0 + 120.0) / 2
     assert abs(row["median"] - TRUE_BASE_MINUTES) < abs(prior_median - TRUE_BASE_MINUTES), row
     assert len(meta["result"]["schedule"]) == 2
-    eps = [s["epsilon"] for s in meta["result"]["schedule"]]
-    assert eps[1] < eps[0]  # the tolerance tightens
 
 
 def test_outputs_are_a_posterior_a_runnable_config_and_a_report(calibrated):
@@ -265,7 +266,12 @@ def test_whatif_a_no_op_change_has_no_effect(calibrated, capsys):
     """Setting a key to the value it has: every pair identical, ratio exactly 1 with a zero-width interval."""
     assert main(["whatif", str(calibrated), "--set", "run.max_minutes=300", "--runs", "3", "--per-draw", "1", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    assert r["resolve_geomean"] == [1.0, 1.0, 1.0] and r["resolve_median"] == [1.0, 1.0, 1.0] and r["share_draws_helped"] == 0.0
+    assert (
+        r["resolve_geomean"] == [1.0, 1.0, 1.0]
+        and r["resolve_median"] == [1.0, 1.0, 1.0]
+        and r["share_draws_helped"] == 0.0
+        and r["share_draws_hurt"] == 0.0
+    )
 
 
 def test_whatif_finds_a_change_that_helps(calibrated, capsys):
