@@ -21,7 +21,15 @@ __all__ = ["main"]
 # Modules that add subcommands: each has ``register(subparsers)``, which only
 # declares arguments; heavy imports (dask, solara) happen inside the handler so
 # `jcs-sim run` stays fast.
-COMMAND_MODULES = ("jcs_sim.sweep.cli", "jcs_sim.app.cli", "jcs_sim.campaign_cli", "jcs_sim.ablate_cli", "jcs_sim.compare_cli")
+COMMAND_MODULES = (
+    "jcs_sim.sweep.cli",
+    "jcs_sim.app.cli",
+    "jcs_sim.campaign_cli",
+    "jcs_sim.ablate_cli",
+    "jcs_sim.compare_cli",
+    "jcs_sim.calibrate_cli",
+    "jcs_sim.whatif_cli",
+)
 
 
 def _fmt(minutes: int | None) -> str:
@@ -216,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_OF_MODULE = {
     "solara": "app", "ipyvue": "app", "ipyvuetify": "app", "uvicorn": "app", "starlette": "app", "traitlets": "app",
     "matplotlib": "app", "plotly": "sweep", "dask": "sweep", "distributed": "sweep", "SALib": "sweep",
-    "lifelines": "sweep", "kaleido": "sweep", "ema_workbench": "calibration",
+    "lifelines": "sweep", "kaleido": "sweep", "ema_workbench": "calibration", "pyabc": "calibration",
 }  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from .param import Param
 
-__all__ = ["BEHAVIOUR", "ASSUMED", "EARLIER_SOURCES"]
+__all__ = ["BEHAVIOUR", "ASSUMED", "EARLIER_SOURCES", "CALIBRATION_DEFAULTS"]
 
 ASSUMED = (
     "Assumption, hand-set with the mechanism (ee6225f); checked only for plausible default behaviour "
@@ -308,6 +308,17 @@ _ASSUMED_EARLIER = (
 EARLIER_SOURCES: dict[str, str] = {key: ASSUMED for key in _ASSUMED_EARLIER}
 EARLIER_SOURCES["fatigue.circadian"] = FOLKARD
 EARLIER_SOURCES["fatigue.per_hour_awake"] = DAWSON
+
+
+# The keys `jcs-sim calibrate` frees when --params is not given: among the numbers that move time to
+# resolve most (docs/mechanisms.md; the effort scale and root-finding intercept of investigations).
+CALIBRATION_DEFAULTS = (
+    "investigation.base_minutes",
+    "investigation.effort_minutes",
+    "investigation.root_base",
+    "page.social_cost",
+    "goodness.noise",
+)
 
 
 def markdown_table() -> str:

@@ -1,0 +1,303 @@
+"""Calibration: the history file's errors, the statistics, and a small end-to-end ABC-SMC run at known values.
+
+Why these tests: a history is user data (every mistake must be a one-line
+error naming the row and column), the statistics must be computed the same
+way on observed and simulated incidents (else calibration fits an artefact),
+and a calibration is only worth something if it learns: on a history made by
+the model at a known value, the posterior of that key must be narrower than
+its prior and hold the true value.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jcs_sim import IncidentModel
+from jcs_sim.cli import main
+from jcs_sim.config import ConfigError, apply_overrides, default_config, load_config
+from jcs_sim.history import MIN_ROWS, km_quantiles, observed_stats, read_history, stats_from_summaries
+
+pyabc = pytest.importorskip("pyabc")  # the calibrate extra; the test extra installs it, so CI runs these
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ----- the history file ----------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "history.csv"
+    p.write_text(text)
+    return p
+
+
+GOOD = "duration_min,open\n" + "".join(f"{30 + 7 * i},false\n" for i in range(12))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "empty"),
+        ("minutes,open\n" + "10,false\n" * 12, "missing column 'duration_min'"),
+        ("duration_min,colour\n" + "10,red\n" * 12, "unknown column 'colour'"),
+        ("duration_min\n" + "10\n" * 11 + "-5\n", "row 13, column 'duration_min' = '-5' is out of range"),
+        ("duration_min\n" + "10\n" * 5 + "soon\n" + "10\n" * 6, "row 7, column 'duration_min' = 'soon' is not a number"),
+        ("duration_min\n" + "10\n" * 3 + "\n", f"needs at least {MIN_ROWS}"),
+        ("duration_min,open\n" + "10,true\n" * 12, "every incident is open"),
+        ("duration_min,open\n" + "10,maybe\n" * 12, "column 'open' = 'maybe'"),
+        ("duration_min,diagnose_min\n" + "10,20\n" * 12, "column 'diagnose_min' = 20 is later than duration_min"),
+        ("duration_min,severity\n" + "10,4\n" * 12, "column 'severity' = '4' is out of range; allowed: an integer from 1 to 3"),
+        ("duration_min,hour\n" + "10,25\n" * 12, "column 'hour' = '25' is out of range"),
+        ("duration_min\n" + "10\n" * 4 + ",\n" + "10\n" * 8, "more cells than the header"),
+    ],
+)
+def test_bad_history_files_get_one_line_errors(tmp_path, text, expected):
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as exc:
+        read_history(path)
+    assert expected in str(exc.value) and str(path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_missing_history_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such history file"):
+        read_history(tmp_path / "nope.csv")
+
+
+def test_history_reads_phases_covariates_and_censoring(tmp_path):
+    text = "duration_min,detect_min,diagnose_min,severity,hour,teams,open\n" + "".join(
+        f"{60 + i},{i % 5},{'' if i % 3 == 0 else 40},{1 + i % 3},{i % 24},{1 + i % 2},{'yes' if i == 4 else 'no'}\n" for i in range(12)
+    )
+    h = read_history(_write(tmp_path, text))
+    assert h.n == 12 and h.open.sum() == 1 and h.open[4]
+    assert set(h.phases) == {"acknowledge", "diagnose"} and np.isnan(h.phases["diagnose"][0]) and h.phases["diagnose"][1] == 40
+    assert list(h.severity[:3]) == [1, 2, 3] and h.teams is not None and h.hour is not None
+
+
+# ----- statistics ---------------------------------------------------------------------------
+
+
+def test_km_quantiles_exact_on_a_tiny_sample():
+    t = np.array([1.0, 2.0, 3.0, 4.0])
+    # Without censoring, the KM quantile is the empirical one (smallest t with F(t) >= p).
+    assert list(km_quantiles(t, np.ones(4, bool), (0.25, 0.5, 0.75))) == [1.0, 2.0, 3.0]
+    # Censoring at 2 moves the mass to the later times: S = 0.75 after 1, then 0.375 after 3, 0 after 4.
+    assert list(km_quantiles(t, np.array([True, False, True, True]), (0.25, 0.5, 0.75))) == [1.0, 3.0, 4.0]
+    # A quantile never reached is reported as the largest time (a finite lower bound).
+    assert km_quantiles(t, np.array([True, False, False, False]), (0.9,))[0] == 4.0
+
+
+def test_statistics_are_the_same_on_observed_and_simulated_incidents(tmp_path):
+    """A history written from simulated runs has exactly the statistics of those runs: one computation for both."""
+    cfg = apply_overrides(default_config(), ["run.max_minutes=200"])
+    runs = [IncidentModel(cfg, seed=s, record_trace=False).run().summary() for s in range(12)]
+    lines = ["duration_min,detect_min,diagnose_min,mitigate_min,open"]
+    for s in runs:
+        f = lambda v: "" if v is None else str(v)  # noqa: E731
+        lines.append(
+            f"{s['time_to_resolve'] or s['minutes_simulated']},{f(s['time_to_acknowledge'])},{f(s['time_to_diagnose'])},"
+            f"{f(s['time_to_mitigate'])},{'false' if s['resolved'] else 'true'}"
+        )
+    h = read_history(_write(tmp_path, "\n".join(lines) + "\n"))
+    assert observed_stats(h, 200.0) == stats_from_summaries(runs, 200.0, ("acknowledge", "diagnose", "mitigate"))
+
+
+# ----- priors and the command line ---------------------------------------------------------
+
+
+def test_priors_default_to_the_schema_bounds_and_the_default_set():
+    from jcs_sim.calibrate import DEFAULT_PARAMS, resolve_priors
+
+    priors = resolve_priors(None, None)
+    assert [p.key for p in priors] == list(DEFAULT_PARAMS)
+    base = next(p for p in priors if p.key == "investigation.base_minutes")
+    assert (base.low, base.high, base.log) == (1.0, 240.0, False)
+
+
+@pytest.mark.parametrize(
+    ("params", "priors", "expected"),
+    [
+        (["communication.mode"], None, "not a bounded numeric key"),
+        (["investigation.nope"], None, "no such config key"),
+        (["base_minutes"], None, "a key is section.key"),
+        (["goodness.noise"], "[goodness.noise]\nlow = 5.0\nhigh = 2.0\n", "must satisfy"),
+        (["goodness.noise"], "[goodness.noise]\nlow = 0.0\nhigh = 2.0\nlog = true\n", "log-uniform prior needs low > 0"),
+        (["goodness.noise"], "[page.social_cost]\nlow = 0.0\nhigh = 2.0\n", "not among --params"),
+        (None, "[goodness.noise]\nlow = 0.0\nhigh = 2.0\nshape = 1\n", "unknown entry 'shape'"),
+    ],
+)
+def test_bad_params_and_priors(tmp_path, params, priors, expected):
+    from jcs_sim.calibrate import resolve_priors
+
+    path = None
+    if priors is not None:
+        path = tmp_path / "priors.toml"
+        path.write_text(priors)
+    with pytest.raises(ConfigError, match=expected):
+        resolve_priors(params, path)
+
+
+def test_cli_errors_are_one_line_and_exit_2(tmp_path, capsys):
+    bad = _write(tmp_path, "duration_min\n" + "10\n" * 3)
+    assert main(["calibrate", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs at least" in err
+    good = _write(tmp_path, GOOD)
+    assert main(["calibrate", str(good), "--params", "communication.mode", "--out", str(tmp_path / "o")]) == 2
+    assert "not a bounded numeric key" in capsys.readouterr().err
+    assert main(["calibrate", str(good), "--budget", "5", "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    assert "at least --population (100)" in captured.err and captured.out == ""  # checked before anything is printed
+
+
+# ----- end to end ----------------------------------------------------------------------------
+
+TRUE_BASE_MINUTES = 30.0
+TINY = dict(population=8, generations=2, batch=10, budget=200, predictive=2)
+
+
+@pytest.fixture(scope="module")
+def known_history(tmp_path_factory):
+    """10 incidents from the model with investigation.base_minutes = 30 (default 8), horizon 300 min."""
+    d = tmp_path_factory.mktemp("cal")
+    cfg = apply_overrides(default_config(), ["run.max_minutes=300", f"investigation.base_minutes={TRUE_BASE_MINUTES}"])
+    lines = ["duration_min,open"]
+    for s in range(10):
+        r = IncidentModel(cfg, seed=500 + s, record_trace=False).run().summary()
+        lines.append(f"{r['time_to_resolve'] or r['minutes_simulated']},{'false' if r['resolved'] else 'true'}")
+    (d / "history.csv").write_text("\n".join(lines) + "\n")
+    (d / "base.toml").write_text("[run]\nmax_minutes = 300\n")
+    (d / "priors.toml").write_text("[investigation.base_minutes]\nlow = 2.0\nhigh = 120.0\n")
+    return d
+
+
+def _calibrate_cli(d: Path, out: Path, **over) -> int:
+    opts = TINY | over
+    argv = ["calibrate", str(d / "history.csv"), "--config", str(d / "base.toml"), "--priors", str(d / "priors.toml"), "--out", str(out)]
+    for k, v in opts.items():
+        argv += [f"--{k}", str(v)]
+    return main(argv)
+
+
+@pytest.fixture(scope="module")
+def calibrated(known_history):
+    out = known_history / "out"
+    assert _calibrate_cli(known_history, out, seed=3) == 0
+    return out
+
+
+def test_calibration_learns_the_known_value(calibrated):
+    """The posterior of the free key is narrower than its prior and its median nearer the true value than the prior's.
+
+    (Whether 90% intervals hold the truth 90% of the time is a property of many trials, not one:
+    benchmarks/bench_calibration.py measures it; one tiny trial checking it would fail by design now and then.)
+    """
+    meta = json.loads((calibrated / "calibration.json").read_text())
+    row = meta["result"]["posterior"][0]
+    assert row["key"] == "investigation.base_minutes"
+    assert row["width_ratio_90"] < 0.9, row
+    prior_median = (2.0 + 120.0) / 2
+    assert abs(row["median"] - TRUE_BASE_MINUTES) < abs(prior_median - TRUE_BASE_MINUTES), row
+    assert len(meta["result"]["schedule"]) == 2
+
+
+def test_outputs_are_a_posterior_a_runnable_config_and_a_report(calibrated):
+    import pyarrow.parquet as pq
+
+    post = pq.read_table(calibrated / "posterior.parquet").to_pydict()
+    assert set(post) == {"investigation.base_minutes", "weight"} and len(post["weight"]) == TINY["population"]
+    assert abs(sum(post["weight"]) - 1.0) < 1e-9
+    cfg = load_config(calibrated / "calibrated.toml")
+    med = json.loads((calibrated / "calibration.json").read_text())["result"]["posterior"][0]["median"]
+    assert cfg["investigation"]["base_minutes"] == pytest.approx(med) and cfg["run"]["max_minutes"] == 300
+    assert main(["run", str(calibrated / "calibrated.toml"), "--json"]) == 0
+    page = (calibrated / "report.html").read_text()
+    for needle in ("Pinned down by the data", "QQ plot", "Tolerance and acceptance schedule", "Resume", "<svg"):
+        assert needle in page
+
+
+@pytest.fixture(scope="module")
+def one_generation(known_history):
+    out = known_history / "one"
+    assert _calibrate_cli(known_history, out, seed=3, generations=1) == 0
+    return out
+
+
+def test_same_seed_same_posterior_with_any_number_of_workers(known_history, one_generation, tmp_path):
+    """The ordered sampler: particle seeds depend on (seed, generation, index), not on which worker ran it."""
+    out = tmp_path / "w2"
+    assert _calibrate_cli(known_history, out, seed=3, generations=1, workers=2) == 0
+    a = json.loads((one_generation / "calibration.json").read_text())["result"]
+    b = json.loads((out / "calibration.json").read_text())["result"]
+    assert a["posterior"] == b["posterior"] and a["schedule"] == b["schedule"]
+
+
+def test_resume_continues_where_it_stopped(known_history, one_generation, calibrated, tmp_path, capsys):
+    """A calibration stopped after one generation and run again continues from it (the stored generation is kept).
+
+    Not bit-identical to an uninterrupted run: pyabc re-derives the adaptive distance weights and the
+    first tolerance from the stored population on load (docs/calibration.md says so).
+    """
+    out = tmp_path / "resume"
+    shutil.copytree(one_generation, out)
+    capsys.readouterr()
+    assert _calibrate_cli(known_history, out, seed=3, generations=2) == 0
+    assert "resuming" in capsys.readouterr().out
+    resumed = json.loads((out / "calibration.json").read_text())["result"]
+    full = json.loads((calibrated / "calibration.json").read_text())["result"]
+    assert resumed["resumed_after"] > 0 and len(resumed["schedule"]) == 2
+    assert resumed["schedule"][0] == full["schedule"][0] and resumed["total_simulations"] > resumed["simulations_this_run"]
+
+
+def test_a_different_calibrations_directory_is_refused(known_history, one_generation, capsys):
+    assert _calibrate_cli(known_history, one_generation, seed=4) == 2
+    assert "holds a different calibration" in capsys.readouterr().err
+
+
+# ----- what-if -------------------------------------------------------------------------------
+
+
+def test_whatif_a_no_op_change_has_no_effect(calibrated, capsys):
+    """Setting a key to the value it has: every pair identical, ratio exactly 1 with a zero-width interval."""
+    assert main(["whatif", str(calibrated), "--set", "run.max_minutes=300", "--runs", "3", "--per-draw", "1", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert (
+        r["resolve_geomean"] == [1.0, 1.0, 1.0]
+        and r["resolve_median"] == [1.0, 1.0, 1.0]
+        and r["share_draws_helped"] == 0.0
+        and r["share_draws_hurt"] == 0.0
+    )
+
+
+def test_whatif_finds_a_change_that_helps(calibrated, capsys):
+    """No stability window: an incident is declared resolved as soon as it is fixed, not 15 minutes later."""
+    argv = ["whatif", str(calibrated), "--set", "remediation.stability_window=0", "--runs", "6", "--per-draw", "1"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "share of posterior draws in which the change helps" in out and "include parameter uncertainty" in out
+    assert main([*argv, "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["resolve_geomean"][0] < 1.0 and r["share_draws_helped"] > 0.5, r
+
+
+def test_whatif_errors(calibrated, tmp_path, capsys):
+    assert main(["whatif", str(tmp_path), "--set", "goodness.noise=0"]) == 2
+    assert "not a finished calibration" in capsys.readouterr().err
+    assert main(["whatif", str(calibrated), "--set", "goodness.nois=0"]) == 2
+    assert "unknown key 'goodness.nois'" in capsys.readouterr().err
+
+
+def test_calibrate_without_pyabc_says_how_to_install(tmp_path):
+    """A light install (no pyabc): one line naming the extra, exit 2."""
+    code = (
+        "import sys; sys.modules['pyabc'] = None\n"
+        "from jcs_sim.cli import main\n"
+        f"sys.exit(main(['calibrate', {str(_write(tmp_path, GOOD))!r}, '--out', {str(tmp_path / 'o')!r}]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "jcs-sim[calibration]" in proc.stderr and "Traceback" not in proc.stderr
