@@ -330,3 +330,136 @@ def test_viz_config_is_the_base_the_presets_apply_to(monkeypatch):
     assert lesson.base["run"]["start_hour"] == 3.0 and lesson.cfg["run"]["start_hour"] == 3.0
     lesson.choose("big")
     assert lesson.cfg["responders"]["sme_per_team"] == 3 and lesson.cfg["run"]["start_hour"] == 3.0
+
+
+# ----- issue 13: runnable scenarios, run controls, the Why? panel in plain words -------------------
+@pytest.mark.parametrize("text", ["0", "0.0", "1e-400"])
+def test_a_valid_value_that_makes_an_impossible_scenario_is_refused_with_the_models_message(text):
+    lesson = Lesson()
+    lesson.choose("3am", seed=4)
+    before = (lesson.preset, lesson.seed, lesson.cfg)
+    with pytest.raises(ConfigError, match="no responder") as err:
+        lesson.choose("3am", {**lesson.control_values(), "responders.sme_per_team": text})
+    assert "responders.sme_per_team" in str(err.value)
+    assert (lesson.preset, lesson.seed, lesson.cfg) == before
+
+
+def test_an_unexpected_failure_building_the_model_becomes_a_message(monkeypatch):
+    import jcs_sim.model
+
+    def broken(self, *args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    lesson = Lesson()
+    monkeypatch.setattr(jcs_sim.model.IncidentModel, "__init__", broken)
+    with pytest.raises(ConfigError, match="cannot be run .ZeroDivisionError: float division by zero"):
+        lesson.choose("big")
+    assert lesson.preset == "default"
+
+
+def _run(lesson: Lesson):
+    import solara
+
+    from jcs_sim.app.app import DEFAULT_SPEED, ClassroomModel, Run
+
+    return Run(
+        lesson,
+        solara.reactive(ClassroomModel(lesson)),
+        solara.reactive(False),
+        solara.reactive(DEFAULT_SPEED),
+        solara.reactive(0),
+        solara.reactive(None),
+    )
+
+
+def test_reset_rebuilds_the_lessons_scenario_and_a_failing_step_stops_with_a_message(monkeypatch):
+    lesson = Lesson()
+    lesson.choose("3am", seed=5)
+    run = _run(lesson)
+    for _ in range(3):
+        run.step()
+    old = run.model.value
+    assert old.minute == 3 and run.tick.value == 3
+    run.playing.set(True)
+    run.reset()
+    m = run.model.value
+    assert m is not old and old.retired and not run.playing.value
+    assert (m.minute, m.preset, m.seed, m.cfg["run"]["start_hour"]) == (0, "3am", 5, 3.0)
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(m, "step", broken)
+    run.playing.set(True)
+    assert run.advance(m) is False
+    assert not run.playing.value and not m.running and "RuntimeError: boom" in run.error.value
+
+
+def test_play_keeps_its_nominal_pace():
+    import threading
+    import time
+
+    lesson = Lesson()
+    run = _run(lesson)
+    run.speed.set("8/s")  # 125 ms per minute
+    run.playing.set(True)
+    cancel = threading.Event()
+    worker = threading.Thread(target=run.play_loop, args=(cancel,))
+    started = time.monotonic()
+    worker.start()
+    time.sleep(1.0)
+    cancel.set()
+    worker.join(5)
+    elapsed = time.monotonic() - started
+    expected = elapsed / 0.125
+    assert 0.7 * expected <= run.model.value.minute <= expected + 1.5, (run.model.value.minute, expected)
+
+
+def _rows(chosen: dict, other: dict) -> list[dict]:
+    from jcs_sim.app.core import COMPONENTS
+
+    base = {"minute": 7, "responder": "Ana <b>", "responder_role": "ops", "target": "edge-api1", "fatigue": 0.2, "pressure": 0.5}
+    base |= {"unread": 1, "top_suspect": "edge-api1", "top_suspicion": 0.6, "fault_belief": "", "believes_team_stuck": False}
+    zero = dict.fromkeys(COMPONENTS, 0.0)
+    return [{**base, **zero, **chosen, "chosen": True}, {**base, **zero, **other, "chosen": False}]
+
+
+def test_why_says_which_way_each_part_went_and_when_noise_decided():
+    from jcs_sim.app import why
+
+    # The chosen action carried a smaller risk penalty: it was LESS risky (the old text said "scored higher on risk").
+    rows = _rows(
+        {"action": "investigate", "risk": -0.1, "effort": -0.5, "g": 1.0, "g_without_noise": 0.9},
+        {"action": "remediate", "risk": -0.9, "effort": -0.2, "g": 0.5, "g_without_noise": 0.4},
+    )
+    cmp = why.comparison(rows[0], rows[1])
+    assert cmp["pros"] == [why.WORDS["risk"][0]] and "less risky" in cmp["pros"][0]
+    assert cmp["cons"] == [why.WORDS["effort"][1]] and not cmp["noise_decided"]
+    text = why.explain_html(rows)
+    assert "less risky" in text and "took more time" in text and "Noise decided" not in text
+    assert "Ana &lt;b&gt;" in text and text.count("<details") == 1
+    # Without its random part the other option scored higher: the noise decided, and the panel says so.
+    noisy = _rows(
+        {"action": "investigate", "risk": -0.1, "g": 1.0, "g_without_noise": 0.2},
+        {"action": "page", "target": "Ben", "risk": 0.0, "g": 0.9, "g_without_noise": 0.5},
+    )
+    assert why.comparison(noisy[0], noisy[1])["noise_decided"]
+    text = why.explain_html(noisy)
+    assert "Noise decided this one" in text and "would have won (by 0.30)" in text
+
+
+def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_ones():
+    from jcs_sim.app import why
+
+    m = stepped("failover", 60)
+    seen_noise = False
+    for i in range(len(m.people)):
+        for point in why.decision_points(m, i):
+            rows, _ = channel.decision_rows(m, i, point["minute"])
+            text = why.explain_html(rows)
+            assert text.count("<details") == len(rows) - 1
+            assert ("Noise decided this one" in text) is point["noise_decided"]
+            seen_noise |= point["noise_decided"]
+        fig = why.timeline_figure(m, i, None)
+        assert sum(len(t.x) for t in fig.data[:2]) == len(why.decision_points(m, i))
+    assert seen_noise, "the failover story's first hour should have a decision settled by the random term"

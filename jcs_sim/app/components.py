@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from ..communication import describe
+from .core import describe
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
@@ -34,7 +34,7 @@ ROUTE_COLOURS = {"channel": "#3a7bd5", "dm": "#8e44ad", "page": "#f0a030", "exte
 MISREAD = "#d62728"
 SYMPTOMATIC = "#e4572e"
 HEALTHY = "#9bc59d"
-FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=11)
+FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)  # read from the back of a room on a 1280x720 projector
 # Verbs for what a responder is doing; unknown actions are shown by their name.
 VERBS = {
     "investigate": "investigating",
@@ -68,14 +68,14 @@ def _layout(model: IncidentModel) -> dict[str, Any]:
 
 def base_layout(title: str, height: int) -> dict[str, Any]:
     return dict(
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=16)),
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         font=FONT,
         paper_bgcolor="white",
         plot_bgcolor="white",
         showlegend=True,
-        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=10)),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=12)),
         uirevision="keep",  # keep the reader's zoom and legend choices across steps
     )
 
@@ -94,8 +94,12 @@ def _people_positions(model: IncidentModel) -> list[tuple[float, float]]:
     return pos
 
 
-def doing(model: IncidentModel, person) -> str:
-    """What a responder is doing this minute, in words (their state when not active)."""
+def doing(model: IncidentModel, person, sep: str = " ") -> str:
+    """What a responder is doing this minute, in words (their state when not active).
+
+    ``sep`` goes between the verb and its target: the network's labels put
+    the target on a line of its own so that neighbours' labels do not overlap.
+    """
     if person.state == "off":
         return "not paged"
     if person.state == "paged":
@@ -105,9 +109,9 @@ def doing(model: IncidentModel, person) -> str:
     if target is None or target < 0:
         return verb
     if kind in PERSON_TARGETS and target < len(model.people):
-        return f"{verb} {model.people[target].name}"
+        return f"{verb}{sep}{model.people[target].name}"
     if 0 <= target < model.sg.n:
-        return f"{verb} {model.sg.names[target]}"
+        return f"{verb}{sep}{model.sg.names[target]}"
     return verb
 
 
@@ -148,7 +152,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             hovertext=mid_hover,
             hoverinfo="text",
             name="tie weight (familiarity)",
-            textfont=dict(size=9, color="#7a8794"),
+            textfont=dict(size=11, color="#6a7784"),
             marker=dict(size=6, color="rgba(0,0,0,0)"),
             showlegend=False,
         )
@@ -228,7 +232,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     xs = [p[0] for p in pos]
     ys = [p[1] for p in pos]
     labels = [
-        f"<b>{html.escape(p.name)}</b> ({p.role}{', ' + html.escape(p.team) if p.team else ''})<br>{html.escape(doing(model, p))}"
+        f"<b>{html.escape(p.name)}</b> ({p.role}{', ' + html.escape(p.team) if p.team else ''})<br>{html.escape(doing(model, p, sep=chr(10))).replace(chr(10), '<br>')}"
         for p in people
     ]
     hover = [
@@ -247,7 +251,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             textposition=positions,
             hovertext=hover,
             hoverinfo="text",
-            textfont=dict(size=10),
+            textfont=dict(size=13),
+            cliponaxis=False,
             marker=dict(
                 size=[22 if p.state == "active" else 16 for p in people],
                 color=[STATE_COLOURS.get(p.state, "#999") for p in people],
@@ -374,8 +379,13 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
             go.Scatter(
                 x=[pos[s][0] for s in idx],
                 y=[pos[s][1] for s in idx],
-                mode="markers",
+                mode="markers+text",
                 name=name,
+                # The name without its team prefix: the team's header sits above its columns.
+                text=[_short_name(sg, s) for s in idx],
+                textposition="bottom center",
+                textfont=dict(size=11, color="#333"),
+                cliponaxis=False,
                 marker=dict(
                     size=13,
                     color=colour,
@@ -395,12 +405,15 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
             name="investigated",
             text=[f"×{examined[s]}" for s in inv],
             textposition="top right",
-            textfont=dict(size=9),
+            textfont=dict(size=12),
+            cliponaxis=False,
             marker=dict(size=22, symbol="circle-open", color="#222", line=dict(width=2)),
             hovertext=[f"{sg.names[s]}: looked at by {', '.join(lookers[s])}" for s in inv],
             hoverinfo="text",
         )
     )
+    xs_min = min((p[0] for p in pos), default=0.0)
+    xs_max = max((p[0] for p in pos), default=0.0)
     if reveal_root:
         r = model.fault.root
         traces.append(
@@ -409,9 +422,11 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
                 y=[pos[r][1]],
                 mode="markers+text",
                 name="root cause",
-                text=[f"root cause: {sg.names[r]} ({model.fault.kind})"],
-                textposition="bottom center",
-                textfont=dict(color="#8b0000", size=11),
+                text=[f"root cause: {sg.names[r]}<br>({model.fault.kind.replace('_', ' ')})"],
+                # Towards the middle of the picture, so the label is never cut off at its edges.
+                textposition="top left" if pos[r][0] > 0.5 * (xs_min + xs_max) else "top right",
+                textfont=dict(color="#8b0000", size=13),
+                cliponaxis=False,  # never cut off at the plot's edge
                 marker=dict(size=30, symbol="star", color="rgba(255,215,0,0.85)", line=dict(width=1.5, color="#8b0000")),
             )
         )
@@ -423,16 +438,23 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
         if who:
             text += f"<br>best: {html.escape(who[0])} {who[1]:.2f}"
         annotations.append(
-            dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=10))
+            dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=12))
         )
     status = f"{int(sym.sum())} of {sg.n} services symptomatic; {len(inv)} investigated"
     layout = base_layout(f"Services: {status}", height)
     layout.update(
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False, range=[-lay["depth"] - 0.6, 1.9]),
+        xaxis=dict(visible=False, range=[xs_min - 0.7, xs_max + 0.7]),
+        yaxis=dict(visible=False, range=[-lay["depth"] - 0.8, 2.1]),
         annotations=annotations,
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def _short_name(sg, s: int) -> str:
+    """A service's name without its team's prefix ("payments-core2" -> "core2"), as drawn under its marker."""
+    name = sg.names[s]
+    team = sg.team_names[int(sg.team_of[s])]
+    return name[len(team) + 1 :] if name.startswith(team + "-") else name
 
 
 def _service_hover(model: IncidentModel, s: int, best, lookers) -> str:

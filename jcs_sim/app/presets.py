@@ -20,7 +20,18 @@ from typing import Any
 
 from ..config import SCHEMA, ConfigError, Param, apply_overrides, default_config, load_config
 
-__all__ = ["Preset", "PRESETS", "Control", "CONTROLS", "apply_preset", "control_overrides", "parse_seed", "Lesson", "literal"]
+__all__ = [
+    "Preset",
+    "PRESETS",
+    "Control",
+    "CONTROLS",
+    "apply_preset",
+    "control_overrides",
+    "parse_seed",
+    "check_runnable",
+    "Lesson",
+    "literal",
+]
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,26 @@ def parse_seed(text: Any) -> int:
     return value
 
 
+def check_runnable(cfg: dict[str, Any], seed: int) -> None:
+    """Build the model once: a config each of whose values is allowed can still be impossible as a whole.
+
+    Why: team size 0 is a valid value of ``responders.sme_per_team``, but
+    with the default roster it leaves teams with nobody on call, which only
+    the model's constructor detects. Building costs a few milliseconds, and
+    the teacher then sees the same one-line message as on the command line
+    instead of a page replaced by a traceback. Any other failure becomes a
+    :class:`ConfigError` that names it.
+    """
+    from ..model import IncidentModel
+
+    try:
+        IncidentModel(cfg, seed=seed, record_trace=False)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a bug in the model for this corner of the settings: say so, do not crash the page
+        raise ConfigError(f"these settings cannot be run ({type(exc).__name__}: {exc}).") from exc
+
+
 @dataclass
 class Lesson:
     """One browser session's scenario: what the next model is built from, and replayed runs.
@@ -187,6 +218,7 @@ class Lesson:
         if sets:
             cfg = apply_overrides(cfg, sets, where="settings")
         new_seed = self.seed if seed is None else parse_seed(seed)
+        check_runnable(cfg, new_seed)
         self.preset, self.cfg, self.seed = preset, cfg, new_seed
 
     def control_values(self) -> dict[str, Any]:
