@@ -12,7 +12,7 @@ the browser within 0.25 s, and play keeping up with its nominal speed):
 
 * **step + figures**: ``model.step()``, then every picture the page can
   show (network, services, charts, histogram, chat log, the "why?"
-  explanation), each serialised as it is sent to the browser (``to_json``).
+  explanation), each serialised as it is sent to the browser (plain specs, ``figure_json``).
 * **step + page re-render**: ``model.step()``, then the dashboard as shown
   at first (network and channel) re-rendered by Solara in this process.
 * **browser step-to-redraw** (``--browser``): ``jcs-sim viz`` in a
@@ -57,25 +57,26 @@ def bench_figures(preset: str, minutes: int, seed: int) -> dict[str, float]:
     from jcs_sim.app import components as C
     from jcs_sim.app.app import ClassroomModel
     from jcs_sim.app.presets import Lesson
+    from jcs_sim.app.widgets import figure_json
 
     lesson = Lesson()
     lesson.choose(preset, seed=seed)
     replays = [{"seed": s, "time_to_resolve": 60 + 7 * s if s % 9 else None} for s in range(50)]
     model = ClassroomModel(lesson)
-    C.network_figure(model).to_json()  # warm plotly's validators once, as the first page load does
+    figure_json(C.network_spec(model))  # warm plotly's validators once, as the first page load does
     times = []
     while model.running and model.minute < minutes:
         t0 = time.perf_counter()
         model.step()
-        C.network_figure(model).to_json()
-        C.service_figure(model, reveal_root=True).to_json()
-        charts.charts_figure(model).to_json()
-        charts.histogram_figure(replays, {"seed": seed, "minute": model.minute, "resolve": None}, 720).to_json()
+        figure_json(C.network_spec(model))
+        figure_json(C.service_spec(model, reveal_root=True))
+        figure_json(charts.charts_spec(model))
+        figure_json(charts.histogram_spec(replays, {"seed": seed, "minute": model.minute, "resolve": None}, 720))
         channel.chat_html(channel.chat_rows(model), len(model.messages))
         rows, _ = channel.decision_rows(model, 0, model.minute)
         if rows:
             why.explain_html(rows)
-        why.timeline_figure(model, 0, None).to_json()
+        figure_json(why.timeline_spec(model, 0, None))
         times.append(time.perf_counter() - t0)
     return _stats(times)
 

@@ -44,7 +44,7 @@ from ..model import IncidentModel
 from . import channel, charts, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
-from .widgets import CSS, PlotlyView
+from .widgets import CSS, PlotlyView, figure_json
 
 __all__ = ["Page", "ClassroomModel", "Run", "Panel", "CONFIG_ENV", "REPLAY_BATCH", "SPEEDS", "TABS"]
 
@@ -94,7 +94,7 @@ def _lesson_for_session() -> Lesson:
 def Figure(build: Callable[[], Any], name: str, **kwargs: Any):
     """A plotly figure in the page (see :class:`PlotlyView`); ``on_clicked`` receives clicked points.
 
-    ``build`` makes the figure. If it fails (a corner of the model the
+    ``build`` makes the figure's spec (a plain dict: see :func:`~jcs_sim.app.components.trace`). If it fails (a corner of the model the
     pictures did not foresee), the panel says so and the rest of the page
     keeps working: a render error would otherwise replace the whole page
     with a traceback in front of the class.
@@ -103,7 +103,7 @@ def Figure(build: Callable[[], Any], name: str, **kwargs: Any):
         fig = build()
     except Exception as exc:
         return solara.Error(f"Could not draw the {name} picture: {type(exc).__name__}: {exc}", classes=["jcs-error"])
-    return PlotlyView.element(figure_json=fig.to_json(), name=name, **kwargs)
+    return PlotlyView.element(figure_json=figure_json(fig), name=name, **kwargs)
 
 
 def _html(build: Callable[[], str], what: str) -> str:
@@ -352,7 +352,7 @@ def Dashboard(run: Run):
     tab = solara.use_reactive(TABS[0])
     with solara.Div(classes=["jcs-main"]):
         with solara.Div(classes=["jcs-card", "jcs-left"]):
-            Figure(lambda: C.network_figure(m, height=NETWORK_HEIGHT), "network")
+            Figure(lambda: C.network_spec(m, height=NETWORK_HEIGHT), "network")
         with solara.Div(classes=["jcs-card", "jcs-right"]):
             solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["jcs-tabs"])
             if tab.value == "Channel":
@@ -360,7 +360,7 @@ def Dashboard(run: Run):
             elif tab.value == "Services":
                 Services(m, run.tick.value)
             elif tab.value == "Progress":
-                Figure(lambda: charts.charts_figure(m, height=PANEL_HEIGHT), "charts")
+                Figure(lambda: charts.charts_spec(m, height=PANEL_HEIGHT), "charts")
             elif tab.value == "Why?":
                 WhyPanel(m, run.tick.value)
             else:
@@ -383,7 +383,7 @@ def Services(m: IncidentModel, tick: int):
     """The service graph; the root cause only on request (let the class guess first)."""
     reveal = solara.use_reactive(False)
     solara.Switch(label="Reveal the root cause", value=reveal, classes=["jcs-reveal"])
-    Figure(lambda: C.service_figure(m, reveal_root=reveal.value, height=PANEL_HEIGHT - 40), "services")
+    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=PANEL_HEIGHT - 40), "services")
 
 
 def _chat(m: IncidentModel) -> str:
@@ -435,7 +435,7 @@ def WhyPanel(m: IncidentModel, tick: int):
         solara.Button("◀ earlier", on_click=lambda: chosen_minute.set(earlier[-1]), disabled=not earlier, small=True, outlined=True)
         solara.Button("later ▶", on_click=lambda: chosen_minute.set(later[0]), disabled=not later, small=True, outlined=True)
         solara.Button("latest", on_click=lambda: chosen_minute.set(None), disabled=chosen_minute.value is None, small=True, text=True)
-    Figure(lambda: why.timeline_figure(m, idx, at), "decisions", on_clicked=clicked)
+    Figure(lambda: why.timeline_spec(m, idx, at), "decisions", on_clicked=clicked)
     if not names:
         body = "<p>Nobody on the roster.</p>"
     elif at is None:
@@ -481,4 +481,4 @@ def Replays(m: IncidentModel, lesson: Lesson, tick: int):
             solara.Text(f"running seed {progress.value} of {REPLAY_BATCH}...")
         else:
             solara.Text(f"{len(summaries)} seeds replayed for this scenario")
-    Figure(lambda: charts.histogram_figure(summaries, current, m.cfg["run"]["max_minutes"], height=PANEL_HEIGHT - 50), "histogram")
+    Figure(lambda: charts.histogram_spec(summaries, current, m.cfg["run"]["max_minutes"], height=PANEL_HEIGHT - 50), "histogram")

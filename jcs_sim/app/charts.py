@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout
+from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout, trace
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["charts_figure", "histogram_figure", "MILESTONES"]
+__all__ = ["charts_spec", "charts_figure", "histogram_spec", "histogram_figure", "MILESTONES"]
 
 MILESTONES = (("acknowledge", "acknowledged"), ("diagnose", "diagnosed"), ("mitigate", "mitigated"), ("resolve", "resolved"))
 
 
-def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     """Three stacked panels: progress (symptoms, people, milestones), messages, belief about the cause."""
     tl = model.timeline
     minute = [r[0] for r in tl]
@@ -32,7 +32,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
         )
     }
     traces = [
-        go.Scatter(
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["n_symptomatic"]] for r in tl],
             name="symptomatic services",
@@ -40,7 +41,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["n_active"]] for r in tl],
             name="active responders",
@@ -48,11 +50,26 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(x=minute, y=[r[col["sent"]] for r in tl], name="messages sent", line=dict(color="#555", width=2), xaxis="x", yaxis="y2"),
-        go.Scatter(
-            x=minute, y=[r[col["misread"]] for r in tl], name="messages misread", line=dict(color=MISREAD, width=2), xaxis="x", yaxis="y2"
+        trace(
+            "scatter",
+            x=minute,
+            y=[r[col["sent"]] for r in tl],
+            name="messages sent",
+            line=dict(color="#555", width=2),
+            xaxis="x",
+            yaxis="y2",
         ),
-        go.Scatter(
+        trace(
+            "scatter",
+            x=minute,
+            y=[r[col["misread"]] for r in tl],
+            name="messages misread",
+            line=dict(color=MISREAD, width=2),
+            xaxis="x",
+            yaxis="y2",
+        ),
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["belief"]] for r in tl],
             name="belief on the true cause",
@@ -73,7 +90,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             mtext.append(word)
             shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=mx,
             y=my,
             mode="markers+text",
@@ -99,23 +117,28 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
         yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=10)), range=[0, 1.05], gridcolor="#eee"),
         shapes=shapes,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> go.Figure:
+def histogram_spec(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> dict[str, Any]:
     """Time to resolve over replayed seeds; censored runs in their own bar; the current run marked.
 
     ``current``: ``{"seed", "minute", "resolve"}`` of the run on screen (``resolve`` None while it runs).
     """
     done = [s["time_to_resolve"] for s in summaries if s.get("time_to_resolve") is not None]
     censored = sum(1 for s in summaries if s.get("time_to_resolve") is None)
-    traces: list[go.BaseTraceType] = [
-        go.Histogram(x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
+    traces: list[dict[str, Any]] = [
+        trace("histogram", x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
     ]
     if censored:
         traces.append(
-            go.Bar(
-                x=[horizon], y=[censored], name=f"not resolved by minute {horizon}", marker=dict(color="#999"), width=max(horizon / 40, 1)
+            trace(
+                "bar",
+                x=[horizon],
+                y=[censored],
+                name=f"not resolved by minute {horizon}",
+                marker=dict(color="#999"),
+                width=max(horizon / 40, 1),
             )
         )
     shapes = []
@@ -133,7 +156,8 @@ def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | 
             else f"this run (seed {current.get('seed')}): still running at {x}"
         )
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[x],
                 y=[0],
                 mode="markers+text",
@@ -165,4 +189,14 @@ def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | 
         shapes=shapes,
         bargap=0.05,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
+
+
+def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """:func:`charts_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(charts_spec(model, height))
+
+
+def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> go.Figure:
+    """:func:`histogram_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(histogram_spec(summaries, current, horizon, height))

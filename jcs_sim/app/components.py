@@ -27,7 +27,19 @@ from .core import describe
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["network_figure", "service_figure", "knowers", "doing", "clock", "base_layout", "STATE_COLOURS", "ROUTE_COLOURS"]
+__all__ = [
+    "network_spec",
+    "network_figure",
+    "service_spec",
+    "service_figure",
+    "trace",
+    "knowers",
+    "doing",
+    "clock",
+    "base_layout",
+    "STATE_COLOURS",
+    "ROUTE_COLOURS",
+]
 
 STATE_COLOURS = {"off": "#c8c8c8", "paged": "#f0a030", "active": "#3a7bd5"}
 ROUTE_COLOURS = {"channel": "#3a7bd5", "dm": "#8e44ad", "page": "#f0a030", "external": "#7f8c8d"}
@@ -64,6 +76,16 @@ def _layout(model: IncidentModel) -> dict[str, Any]:
         cached = {"people": _people_positions(model), "services": _service_positions(model)}
         _layouts[model] = cached
     return cached
+
+
+def trace(kind: str, **props: Any) -> dict[str, Any]:
+    """A plotly trace as a plain dict: the page sends it as JSON without plotly's per-property validation.
+
+    Why: building ``go.Scatter`` objects validated every list on every step
+    and took most of a step's server time (``benchmarks/bench_app.py``);
+    the ``*_figure`` wrappers still validate the same specs in the tests.
+    """
+    return {"type": kind, **props}
 
 
 def base_layout(title: str, height: int) -> dict[str, Any]:
@@ -115,7 +137,7 @@ def doing(model: IncidentModel, person, sep: str = " ") -> str:
     return verb
 
 
-def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     """The responders: ties (width and label = familiarity), states, this minute's messages and misreadings."""
     pos = _layout(model)["people"]
     people = model.people
@@ -123,7 +145,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     n = len(people)
     # Ties, in three width classes (plotly draws one width per trace).
     classes = (("ties (weak, < 0.33)", 0.0, 0.33, 1.0), ("ties (0.33-0.66)", 0.33, 0.66, 2.5), ("ties (strong, > 0.66)", 0.66, 1.01, 4.5))
-    traces: list[go.BaseTraceType] = []
+    traces: list[dict[str, Any]] = []
     mid_x, mid_y, mid_text, mid_hover = [], [], [], []
     for name, lo, hi, width in classes:
         xs: list[float | None] = []
@@ -134,7 +156,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
                 if w > 0 and lo <= w < hi:
                     xs += [pos[i][0], pos[j][0], None]
                     ys += [pos[i][1], pos[j][1], None]
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(width=width, color="#b9c4d0"), hoverinfo="skip"))
+        traces.append(trace("scatter", x=xs, y=ys, mode="lines", name=name, line=dict(width=width, color="#b9c4d0"), hoverinfo="skip"))
     for i in range(n):
         for j in range(i + 1, n):
             if fam[i][j] > 0:
@@ -143,7 +165,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
                 mid_text.append(f"{fam[i][j]:.2f}")
                 mid_hover.append(f"{html.escape(people[i].name)} and {html.escape(people[j].name)}: familiarity {fam[i][j]:.2f}")
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=mid_x,
             y=mid_y,
             # Numbers on every tie while they stay readable; beyond that, on hover only.
@@ -190,7 +213,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             )
     for route, xs in msg_x.items():
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=xs,
                 y=msg_y[route],
                 mode="lines",
@@ -214,10 +238,19 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             f"meant: {html.escape(describe(model, msg.content))}<br>understood: {html.escape(describe(model, understood))}"
         )
     traces.append(
-        go.Scatter(x=mx, y=my, mode="lines", name="misread this minute", line=dict(width=2.5, color=MISREAD, dash="dash"), hoverinfo="skip")
+        trace(
+            "scatter",
+            x=mx,
+            y=my,
+            mode="lines",
+            name="misread this minute",
+            line=dict(width=2.5, color=MISREAD, dash="dash"),
+            hoverinfo="skip",
+        )
     )
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=cx,
             y=cy,
             mode="markers",
@@ -242,7 +275,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     ]
     positions = ["top center" if y >= -0.01 else "bottom center" for y in ys]
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=xs,
             y=ys,
             mode="markers+text",
@@ -267,7 +301,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     layout = base_layout(f"Responders at minute {now} ({clock(model)})", height)
     # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
     layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]), annotations=annotations)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
 def _messages_at(model: IncidentModel, minute: int):
@@ -351,7 +385,7 @@ def knowers(model: IncidentModel) -> list[tuple[str, float] | None]:
     return out
 
 
-def service_figure(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> go.Figure:
+def service_spec(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> dict[str, Any]:
     """The service graph: symptoms, what has been investigated, who knows which part; the root cause on request."""
     sg = model.sg
     lay = _layout(model)["services"]
@@ -370,13 +404,14 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
             ex += [pos[s][0], pos[d][0], None]
             ey += [pos[s][1], pos[d][1], None]
     best = knowers(model)
-    traces: list[go.BaseTraceType] = [
-        go.Scatter(x=ex, y=ey, mode="lines", name="depends on", line=dict(width=0.8, color="#d0d6dd"), hoverinfo="skip"),
+    traces: list[dict[str, Any]] = [
+        trace("scatter", x=ex, y=ey, mode="lines", name="depends on", line=dict(width=0.8, color="#d0d6dd"), hoverinfo="skip"),
     ]
     for name, colour, want in (("healthy", HEALTHY, False), ("symptomatic", SYMPTOMATIC, True)):
         idx = [s for s in range(sg.n) if bool(sym[s]) is want]
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[pos[s][0] for s in idx],
                 y=[pos[s][1] for s in idx],
                 mode="markers+text",
@@ -398,7 +433,8 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
         )
     inv = [s for s in range(sg.n) if examined[s]]
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=[pos[s][0] for s in inv],
             y=[pos[s][1] for s in inv],
             mode="markers+text",
@@ -417,7 +453,8 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
     if reveal_root:
         r = model.fault.root
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[pos[r][0]],
                 y=[pos[r][1]],
                 mode="markers+text",
@@ -447,7 +484,7 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
         yaxis=dict(visible=False, range=[-lay["depth"] - 0.8, 2.1]),
         annotations=annotations,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
 def _short_name(sg, s: int) -> str:
@@ -469,3 +506,13 @@ def _service_hover(model: IncidentModel, s: int, best, lookers) -> str:
         f"investigated by {', '.join(lookers[s])}" if lookers[s] else "",
     ]
     return "<br>".join(p for p in parts if p)
+
+
+def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """:func:`network_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(network_spec(model, height))
+
+
+def service_figure(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> go.Figure:
+    """:func:`service_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(service_spec(model, reveal_root, height))

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from .components import FONT, base_layout
+from .components import FONT, base_layout, trace
 from .core import ACTIONS, COMPONENTS
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["WORDS", "decision_points", "explain_html", "comparison", "timeline_figure", "NEAR"]
+__all__ = ["WORDS", "decision_points", "explain_html", "comparison", "timeline_spec", "timeline_figure", "NEAR"]
 
 # For each component: what it means when the chosen action was better on it, and when it was worse.
 WORDS: dict[str, tuple[str, str]] = {
@@ -181,15 +181,16 @@ def decision_points(model: IncidentModel, responder: int) -> list[dict[str, Any]
     return sorted(out, key=lambda d: d["minute"])
 
 
-def timeline_figure(model: IncidentModel, responder: int, selected: int | None, height: int = 120) -> go.Figure:
+def timeline_spec(model: IncidentModel, responder: int, selected: int | None, height: int = 120) -> dict[str, Any]:
     """A strip of ``responder``'s decisions over the run; the selected minute ringed; noise-decided ones as crosses."""
     points = decision_points(model, responder)
     name = model.people[responder].name if 0 <= responder < len(model.people) else ""
-    traces: list[go.BaseTraceType] = []
+    traces: list[dict[str, Any]] = []
     for label, want, symbol, colour in (("decided by reasons", False, "circle", "#3a7bd5"), ("decided by noise", True, "x", "#d62728")):
         pts = [p for p in points if p["noise_decided"] is want]
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[p["minute"] for p in pts],
                 y=[0] * len(pts),
                 mode="markers",
@@ -202,7 +203,8 @@ def timeline_figure(model: IncidentModel, responder: int, selected: int | None, 
         )
     sel = [p for p in points if p["minute"] == selected]
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=[p["minute"] for p in sel],
             y=[0] * len(sel),
             mode="markers",
@@ -222,4 +224,9 @@ def timeline_figure(model: IncidentModel, responder: int, selected: int | None, 
         hovermode="closest",
         dragmode=False,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
+
+
+def timeline_figure(model: IncidentModel, responder: int, selected: int | None, height: int = 120) -> go.Figure:
+    """:func:`timeline_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(timeline_spec(model, responder, selected, height))

@@ -12,12 +12,14 @@ step costs one JSON message per figure, and the reader's zoom survives
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import ipyvue
 import traitlets
 
-__all__ = ["PlotlyView", "PLOTLY_ASSET", "plotly_asset_dir", "CSS"]
+__all__ = ["PlotlyView", "PLOTLY_ASSET", "plotly_asset_dir", "figure_json", "CSS"]
 
 PLOTLY_ASSET = "plotly.min.js"
 
@@ -93,6 +95,18 @@ module.exports = {
 };
 </script>
 """.replace("__ASSET__", PLOTLY_ASSET)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (in a figure spec) as the Python values JSON knows."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot send a {type(value).__name__} in a figure")
+
+
+def figure_json(spec: dict[str, Any]) -> str:
+    """A figure spec (``{"data": [...], "layout": {...}}``) as the JSON the browser draws."""
+    return json.dumps(spec, default=_plain, separators=(",", ":"))
 
 
 class PlotlyView(ipyvue.VueTemplate):
