@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -40,6 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TARGET_S = 0.25
+PLAY = re.compile(r"^▶( Play)?$")  # the play button of every version of the page, not "next ▶"
+PAUSE = re.compile(r"^❚❚")
 
 
 def _stats(xs: list[float]) -> dict[str, float]:
@@ -201,13 +204,13 @@ def _step_times(pg, steps: int) -> dict[str, float]:
 def _play_pace(pg, seconds: float) -> dict[str, float]:
     start_minute = pg.evaluate(_MINUTE)
     drawn0 = pg.evaluate(_DRAWN, ["network"])["network"]
-    pg.get_by_role("button", name="▶").click()
+    pg.get_by_role("button", name=PLAY).click()
     t0 = time.perf_counter()
     time.sleep(seconds)
     minutes = pg.evaluate(_MINUTE) - start_minute
     drawn = pg.evaluate(_DRAWN, ["network"])["network"] - drawn0
     elapsed = time.perf_counter() - t0
-    pg.get_by_role("button", name="❚❚").click()
+    pg.get_by_role("button", name=PAUSE).click()
     nominal = 4.0  # minutes per second at the default speed (250 ms per minute) of every version
     return {
         "seconds": elapsed,

@@ -463,3 +463,65 @@ def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_one
         fig = why.timeline_figure(m, i, None)
         assert sum(len(t.x) for t in fig.data[:2]) == len(why.decision_points(m, i))
     assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
+
+
+@pytest.mark.parametrize("preset", ["failover", "big"])
+def test_looking_back_draws_exactly_what_the_run_showed_at_that_minute(preset):
+    """A PastView at minute t gives the same pictures as a fresh run of the same scenario stopped at t."""
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose(preset, seed=1)
+    live = ClassroomModel(lesson)
+    for _ in range(70):
+        live.step()
+    assert [s.minute for s in live.history] == list(range(71))
+    for t in (0, 13, 41, 69):
+        past = history.PastView(live, live.history[t])
+        fresh = ClassroomModel(lesson)
+        for _ in range(t):
+            fresh.step()
+        assert C.network_spec(past) == C.network_spec(fresh)
+        assert C.service_spec(past, reveal_root=True) == C.service_spec(fresh, reveal_root=True)
+        assert charts.charts_spec(past) == charts.charts_spec(fresh)
+        assert channel.chat_rows(past, last=10_000) == channel.chat_rows(fresh, last=10_000)
+        assert history.beliefs_html(past) == history.beliefs_html(fresh)
+        for i in range(len(fresh.people)):
+            assert channel.decision_rows(past, i, t) == channel.decision_rows(fresh, i, t)
+
+
+def test_moments_are_read_from_the_record():
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose("failover", seed=0)
+    m = ClassroomModel(lesson)
+    wrong_at = []
+    while m.running and m.minute < 200:
+        before = m.counts["remediations_wrong"]
+        m.step()
+        if m.counts["remediations_wrong"] > before:
+            wrong_at.append(m.minute)
+    got = history.moments(m)
+    assert set(got) == set(history.MOMENT_KINDS)
+    misread_minutes = sorted({r[0] for msg in m.messages for r in msg.reads if r[2]})
+    assert got["misreading"] == misread_minutes and misread_minutes
+    assert got["page"] == sorted({msg.minute for msg in m.messages if msg.route == "page"})
+    assert got["wrong fix"] == wrong_at and wrong_at, "the failover story should have a wrong fix within 200 minutes"
+    if m.times["diagnose"] is not None:
+        assert got["diagnosis"] and got["diagnosis"][0] <= m.times["diagnose"]
+    assert history.neighbour([3, 8, 20], 8, forward=True) == 20 and history.neighbour([3, 8, 20], 8, forward=False) == 3
+    assert history.neighbour([3], 3, forward=True) is None
+    # After a misreading: who, what was meant and understood, and the reader's next decisions from the trace.
+    t = misread_minutes[0]
+    after = history.aftermath(m, t)
+    assert after and all(a["meant"] and a["understood"] for a in after)
+    for a in after:
+        reader = next(p.idx for p in m.people if p.name == a["reader"])
+        chosen = [r[1] for r in m.trace if r[2] == reader and r[5] and r[1] >= t][: history.AFTER]
+        assert [x[0] for x in a["next"]] == chosen
+    quiet = next(x for x in range(m.minute) if x not in misread_minutes)
+    assert history.aftermath(m, quiet) == []
+    assert "misread" in history.aftermath_html(m, t)

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
 START_TIMEOUT = 90  # s: the first start imports solara and may install its front-end files
 MAX_STEPS = 120  # steps to wait for the first message of a preset before giving up
+PLAY = re.compile(r"^▶( Play)?$")  # the play button ("▶" before issue 13, "▶ Play" since), not "next ▶"
 
 
 def _free_port() -> int:
@@ -184,11 +185,23 @@ def texts(pg) -> dict[str, str]:
     }
 
 
+def chosen(pg, title: str) -> None:
+    """Wait until exactly one preset button is marked chosen, and it is ``title``.
+
+    Counted with retries: while the page updates, the old and the new button
+    can both carry the mark for an instant.
+    """
+    from playwright.sync_api import expect
+
+    expect(pg.locator(".jcs-preset-chosen", has_text=title)).to_have_count(1, timeout=15_000)
+    expect(pg.locator(".jcs-preset-chosen")).to_have_count(1, timeout=15_000)
+
+
 def load_preset(pg, title: str) -> None:
     from playwright.sync_api import expect
 
     pg.get_by_role("button", name=title).click()
-    expect(pg.locator(".jcs-preset-chosen")).to_contain_text(title, ignore_case=True, timeout=15_000)
+    chosen(pg, title)
     expect(pg.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=15_000)
     pg.wait_for_selector("[data-figure=network][data-drawn]", timeout=15_000)
 
@@ -259,7 +272,7 @@ def test_reset_rebuilds_the_chosen_preset_not_the_default(page):
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(status).to_contain_text("Minute 0 (03:00)", timeout=10_000)
     expect(page.locator(".jcs-story").first).to_contain_text("The 3AM page to a stranger")
-    expect(page.locator(".jcs-preset-chosen")).to_contain_text("3AM")
+    chosen(page, "The 3AM page to a stranger")
     step(page)  # the reset model steps, at night
     expect(status).to_contain_text("Minute 1 (03:01)")
     assert not page.js_errors, page.js_errors
@@ -270,7 +283,7 @@ def _assert_controls_usable(pg) -> None:
 
     expect(pg.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=15_000)
     expect(pg.get_by_role("button", name="Step", exact=True)).to_be_enabled(timeout=10_000)
-    expect(pg.get_by_role("button", name="▶")).to_be_enabled(timeout=10_000)
+    expect(pg.get_by_role("button", name=PLAY)).to_be_enabled(timeout=10_000)
     step(pg)
     step(pg)
 
@@ -280,16 +293,23 @@ def test_choosing_a_preset_or_a_setting_while_playing_leaves_the_controls_usable
     from playwright.sync_api import expect
 
     load_preset(page, "The default incident")
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name=PLAY).click()
     expect(page.locator("[data-testid=status]")).to_contain_text(re.compile(r"Minute ([3-9]|\d\d+) "), timeout=20_000)
     page.get_by_role("button", name="The failover story").click()
-    expect(page.locator(".jcs-preset-chosen")).to_contain_text("failover", ignore_case=True, timeout=15_000)
+    chosen(page, "The failover story")
     _assert_controls_usable(page)
-    page.get_by_role("button", name="▶").click()
-    expect(page.locator("[data-testid=status]")).to_contain_text(re.compile(r"Minute ([5-9]|\d\d+) "), timeout=20_000)
-    open_settings(page)
-    set_field(page, "Familiarity across teams", "0.5")
+    page.get_by_role("button", name=PLAY).click()
+    expect(page.locator("[data-testid=status]")).to_contain_text(re.compile(r"Minute ([3-9]|\d\d+) "), timeout=20_000)
+    open_settings(page)  # opening the settings pauses the run (a value being typed is not reset by redraws)
+    expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name=PLAY).click()  # play again, settings open
+    at = minute(page)
+    expect(page.locator("[data-testid=status]")).not_to_contain_text(f"Minute {at} ", timeout=20_000)
+    page.get_by_label("Communication mode").click(force=True)
+    page.get_by_role("option", name="direct", exact=True).click()
     _assert_controls_usable(page)
+    page.get_by_label("Communication mode").click(force=True)
+    page.get_by_role("option", name="channel", exact=True).click()
     close_settings(page)
     assert not page.js_errors, page.js_errors
 
@@ -438,6 +458,51 @@ def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     expect(page.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=10_000)
     expect(why_box).to_contain_text("has not decided anything yet", timeout=10_000)
     step(page)
+    assert not page.js_errors, page.js_errors
+
+
+def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
+    """Issue 13's timeline: go back to a minute (network, channel, beliefs as they were), jump between misreadings and pages."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import history
+
+    model = in_process("failover")
+    for _ in range(45):
+        model.step()
+    found = history.moments(model)
+    misreads, pages = found["misreading"], found["page"]
+    assert len(misreads) >= 2 and pages, found
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 45)
+    network = page.locator("[data-figure=network]")
+    page.get_by_role("button", name="◀ previous").click()
+    last = misreads[-1]
+    expect(network).to_contain_text(f"Responders at minute {last} ", timeout=10_000)
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text(f"Looking back at minute {last} ")
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text("Beliefs:")
+    aftermath = page.locator("[data-testid=aftermath]")
+    expect(aftermath).to_contain_text("misread")
+    expect(aftermath).to_contain_text("did next")
+    page.locator("[data-testid=chat] [data-msg]").first.wait_for(timeout=10_000)
+    chat_ids = page.locator("[data-testid=chat] [data-msg]").evaluate_all("es => es.map(e => +e.dataset.msg)")[
+        ::-1
+    ]  # newest first in the markup
+    assert chat_ids and chat_ids == [m.id for m in model.messages if m.minute <= last][-len(chat_ids) :]
+    page.get_by_role("button", name="◀ previous").click()
+    expect(network).to_contain_text(f"Responders at minute {misreads[-2]} ", timeout=10_000)
+    page.get_by_role("button", name="page", exact=True).click()
+    after = history.neighbour(pages, misreads[-2], forward=True)
+    if after is not None:
+        page.get_by_role("button", name="next ▶").click()
+        expect(network).to_contain_text(f"Responders at minute {after} ", timeout=10_000)
+    assert minute(page) == 45, "looking back must not move the run"
+    page.get_by_role("button", name="Live", exact=True).click()
+    expect(network).to_contain_text("Responders at minute 45 ", timeout=10_000)
+    expect(page.locator("[data-testid=looking-back]")).to_have_count(0)
+    step(page)
+    page.get_by_role("button", name="misreading", exact=True).click()
     assert not page.js_errors, page.js_errors
 
 

@@ -41,7 +41,7 @@ import solara.lab
 
 from ..config import ConfigError
 from ..model import IncidentModel
-from . import channel, charts, why
+from . import channel, charts, history, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
 from .widgets import CSS, PlotlyView, figure_json
@@ -54,8 +54,8 @@ REPLAY_BATCH = 50
 SPEEDS: dict[str, int] = {"1/s": 1000, "2/s": 500, "4/s": 250, "8/s": 125}
 DEFAULT_SPEED = "4/s"
 TABS = ("Channel", "Services", "Progress", "Why?", "Seeds")
-NETWORK_HEIGHT = 560  # px: the left half of a 1280x720 screen below the header
-PANEL_HEIGHT = 500  # px: a right-hand panel below its tabs
+NETWORK_HEIGHT = 515  # px: the left half of a 1280x720 screen below the header
+PANEL_HEIGHT = 455  # px: a right-hand panel below its tabs
 
 
 class ClassroomModel(IncidentModel):
@@ -71,6 +71,7 @@ class ClassroomModel(IncidentModel):
         self.lesson = lesson
         self.preset = lesson.preset
         self.retired = False
+        self.history: list[history.Snapshot] = [history.snapshot(self)]  # history[t]: the run at minute t
 
     def retire(self) -> None:
         self.retired = True
@@ -81,6 +82,7 @@ class ClassroomModel(IncidentModel):
             self.running = False
             return
         super().step()
+        self.history.append(history.snapshot(self))
 
 
 def _lesson_for_session() -> Lesson:
@@ -128,7 +130,27 @@ class Run:
     speed: solara.Reactive
     tick: solara.Reactive
     error: solara.Reactive  # why the run stopped, when a step failed
+    look: solara.Reactive | None = None  # a past minute shown instead of the present (None: the present)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def go_live(self) -> None:
+        """Show the present again (stepping, playing and resetting always do)."""
+        if self.look is not None and self.look.value is not None:
+            self.look.set(None)
+
+    def shown(self) -> Any:
+        """The model as the pictures show it: the live one, or a look back at a past minute of it."""
+        m = self.model.value
+        at = self.look.value if self.look is not None else None
+        if at is None or not 0 <= at < len(getattr(m, "history", ())) - 1:
+            return m
+        return history.PastView(m, m.history[at])
+
+    def look_at(self, minute: int | None) -> None:
+        """Show the run as it was at ``minute`` (pauses play: the past does not move)."""
+        self.playing.set(False)
+        if self.look is not None:
+            self.look.set(None if minute is None or minute >= self.model.value.minute else max(0, int(minute)))
 
     def _changed(self) -> None:
         self.tick.set(self.tick.value + 1)
@@ -151,14 +173,17 @@ class Run:
 
     def step(self) -> None:
         if not self.playing.value:
+            self.go_live()
             self.advance(self.model.value)
 
     def toggle(self) -> None:
+        self.go_live()
         self.playing.set(not self.playing.value and self.model.value.running)
 
     def reset(self) -> None:
         """Start the lesson's current scenario again at minute 0 (stops playing)."""
         self.playing.set(False)
+        self.go_live()
         with self.lock:
             self.model.value.retire()
             self.error.set(None)
@@ -239,6 +264,7 @@ def Page():
         solara.use_reactive(None),
     )
     run.lock = solara.use_memo(threading.Lock, [])
+    run.look = solara.use_reactive(None)
     panel = Panel(lesson, solara.use_reactive(lesson.control_values()), solara.use_reactive(str(lesson.seed)), solara.use_reactive(None))
     panel.rebuild = run.reset
     show_settings = solara.use_reactive(False)
@@ -273,7 +299,7 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         solara.Div(style="flex: 1")
         solara.Button(
             "Hide settings" if show_settings.value else "Settings",
-            on_click=lambda: show_settings.set(not show_settings.value),
+            on_click=lambda: toggle_settings(run, show_settings),
             small=True,
             outlined=True,
             classes=["jcs-settings-toggle"],
@@ -294,11 +320,28 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         solara.HTML(tag="span", unsafe_innerHTML="minutes per second:", classes=["jcs-speed-label"])
         solara.ToggleButtonsSingle(value=run.speed, values=list(SPEEDS), dense=True, classes=["jcs-speed"])
         solara.HTML(tag="div", unsafe_innerHTML=_status(m), classes=["jcs-status"], attributes={"data-testid": "status"})
-    solara.HTML(
-        tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"], attributes={"title": p.story}
-    )
+    shown = run.shown()
+    if shown is not m:  # looking back: this line says so, with that minute's beliefs, in place of the story
+        text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
+        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
+    else:
+        solara.HTML(
+            tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"], attributes={"title": p.story}
+        )
     if run.error.value:
         solara.Error(run.error.value, classes=["jcs-error", "jcs-run-error"])
+
+
+def toggle_settings(run: Run, show: solara.Reactive) -> None:
+    """Open or close the settings; opening pauses play.
+
+    Why pause: a change rebuilds the run anyway, and while a run plays the
+    page re-renders several times a second; a value being typed into a field
+    could be reset under the teacher's fingers before Enter (seen under load).
+    """
+    if not show.value:
+        run.playing.set(False)
+    show.set(not show.value)
 
 
 @solara.component
@@ -348,15 +391,16 @@ def SettingsPanel(panel: Panel):
 def Dashboard(run: Run):
     """The network on the left; the tabbed panels on the right (only the open one is drawn)."""
     _ = run.tick.value  # redraw after every step
-    m = run.model.value
+    m = run.shown()
     tab = solara.use_reactive(TABS[0])
+    LookBack(run, m, run.tick.value)
     with solara.Div(classes=["jcs-main"]):
         with solara.Div(classes=["jcs-card", "jcs-left"]):
             Figure(lambda: C.network_spec(m, height=NETWORK_HEIGHT), "network")
         with solara.Div(classes=["jcs-card", "jcs-right"]):
             solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["jcs-tabs"])
             if tab.value == "Channel":
-                Channel(m, run.tick.value)
+                Channel(m, run.tick.value, run.model.value)
             elif tab.value == "Services":
                 Services(m, run.tick.value)
             elif tab.value == "Progress":
@@ -367,11 +411,48 @@ def Dashboard(run: Run):
                 Replays(m, run.lesson, run.tick.value)
 
 
+@solara.component
+def LookBack(run: Run, m: Any, tick: int):
+    """A slider over the minutes so far, and jumps to the previous or next moment of a kind.
+
+    When a past minute is shown, a line says so, with the beliefs of that
+    minute; at a misreading, what the reader did next.
+    """
+    live = run.model.value
+    kind = solara.use_reactive(history.MOMENT_KINDS[0])
+    found = history.moments(live)[kind.value]
+    at = m.minute
+    back = history.neighbour(found, at, forward=False)
+    ahead = history.neighbour(found, at, forward=True)
+    with solara.Row(classes=["jcs-bar", "jcs-scrub"], style="align-items: center; gap: 6px"):
+        with solara.Div(classes=["jcs-scrub-slider"]):
+            solara.SliderInt(
+                "Minute shown", value=at, min=0, max=max(live.minute, 1), on_value=run.look_at, disabled=live.minute == 0, thumb_label=True
+            )
+        solara.Button("Live", on_click=run.go_live, small=True, outlined=True, disabled=m is live, classes=["jcs-live"])
+        solara.HTML(tag="span", unsafe_innerHTML="jump to the", classes=["jcs-speed-label"])
+        solara.Button(
+            "◀ previous", on_click=lambda: run.look_at(back), small=True, outlined=True, disabled=back is None, classes=["jcs-jump-back"]
+        )
+        solara.ToggleButtonsSingle(value=kind, values=list(history.MOMENT_KINDS), dense=True, classes=["jcs-kinds"])
+        solara.Button(
+            "next ▶", on_click=lambda: run.look_at(ahead), small=True, outlined=True, disabled=ahead is None, classes=["jcs-jump-next"]
+        )
+
+
 # The panels take ``tick`` (the step counter) only so that they re-render after each step: a component
 # whose arguments are unchanged is not rendered again, and the model object stays the same while it steps.
 @solara.component
-def Channel(m: IncidentModel, tick: int):
-    """The incident channel, newest message at the bottom; a misread message highlighted with what was understood."""
+def Channel(m: Any, tick: int, live: IncidentModel):
+    """The incident channel, newest message at the bottom; a misread message highlighted with what was understood.
+
+    Looking back at a minute with a misreading, a box above the channel says
+    who misread what and what the reader did next (from the live run's trace).
+    """
+    if m is not live:
+        after = _html(lambda: history.aftermath_html(live, m.minute), "what followed")
+        if after:
+            solara.HTML(tag="div", unsafe_innerHTML=after, classes=["jcs-aftermath-box"], attributes={"data-testid": "aftermath"})
     solara.HTML(tag="h3", unsafe_innerHTML=f"Incident channel ({len(m.messages)} messages, {m.counts['messages_misread']} misread)")
     solara.HTML(
         tag="div", unsafe_innerHTML=_html(lambda: _chat(m), "the channel"), classes=["jcs-chat"], attributes={"data-testid": "chat"}

@@ -101,7 +101,7 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             xaxis="x",
             yaxis="y",
             marker=dict(symbol="triangle-down", size=9, color="#333"),
-            textfont=dict(size=10),
+            textfont=dict(size=13),
             cliponaxis=False,
         )
     )
@@ -110,11 +110,11 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     span = [0, max(10, model.minute)]
     layout.update(
         xaxis=dict(range=span, anchor="y3", gridcolor="#eee"),
-        margin=dict(l=10, r=10, t=40, b=40),
+        margin=dict(l=70, r=10, t=40, b=40),  # room for the axis titles beside the tick numbers
         legend=dict(layout["legend"], y=-0.07),
-        yaxis=dict(domain=[0.68, 1.0], title=dict(text="count", font=dict(size=10)), range=[0, top * 1.3], gridcolor="#eee"),
-        yaxis2=dict(domain=[0.36, 0.62], title=dict(text="messages", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
-        yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=10)), range=[0, 1.05], gridcolor="#eee"),
+        yaxis=dict(domain=[0.68, 1.0], title=dict(text="count", font=dict(size=13), standoff=6), range=[0, top * 1.3], gridcolor="#eee"),
+        yaxis2=dict(domain=[0.36, 0.62], title=dict(text="messages", font=dict(size=13), standoff=6), rangemode="tozero", gridcolor="#eee"),
+        yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=13), standoff=6), range=[0, 1.05], gridcolor="#eee"),
         shapes=shapes,
     )
     return {"data": traces, "layout": layout}
@@ -146,7 +146,7 @@ def histogram_spec(summaries: list[dict[str, Any]], current: dict[str, Any] | No
     if done:
         srt = sorted(done)
         median = srt[len(srt) // 2]
-        title += f'<br><span style="font-size:11px">median {median} min, range {srt[0]}-{srt[-1]} min; {censored} not resolved</span>'
+        title += f'<br><span style="font-size:13px">median {median} min, range {srt[0]}-{srt[-1]} min; {censored} not resolved</span>'
     if current is not None:
         value = current.get("resolve")
         x = value if value is not None else current.get("minute", 0)
@@ -182,8 +182,8 @@ def histogram_spec(summaries: list[dict[str, Any]], current: dict[str, Any] | No
             )
         ]
     layout.update(
-        xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
-        yaxis=dict(title=dict(text="runs", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
+        xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
+        yaxis=dict(title=dict(text="runs", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
         margin=dict(l=10, r=10, t=55, b=50),
         legend=dict(layout["legend"], y=-0.22),
         shapes=shapes,

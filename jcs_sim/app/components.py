@@ -71,10 +71,11 @@ _layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> ca
 
 
 def _layout(model: IncidentModel) -> dict[str, Any]:
-    cached = _layouts.get(model)
+    live = getattr(model, "live", model)  # a look back at a past minute (history.PastView) shares its run's layout
+    cached = _layouts.get(live)
     if cached is None:
-        cached = {"people": _people_positions(model), "services": _service_positions(model)}
-        _layouts[model] = cached
+        cached = {"people": _people_positions(live), "services": _service_positions(live)}
+        _layouts[live] = cached
     return cached
 
 
@@ -273,7 +274,7 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
         f"<br>sent {p.messages_sent}, read {p.messages_read}, misread {p.messages_misread}"
         for p in people
     ]
-    positions = ["top center" if y >= -0.01 else "bottom center" for y in ys]
+    positions = [_label_position(x, y) for x, y in zip(xs, ys, strict=True)]
     traces.append(
         trace(
             "scatter",
@@ -302,6 +303,18 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
     layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]), annotations=annotations)
     return {"data": traces, "layout": layout}
+
+
+def _label_position(x: float, y: float) -> str:
+    """Above the dots in the top half, below in the bottom half; near the vertical axis, away from it.
+
+    Why: two neighbours at the top or bottom of the circle sit close side by
+    side, and centred labels of a dozen people overlapped there.
+    """
+    vertical = "top" if y >= -0.01 else "bottom"
+    if abs(x) < 0.5 and abs(x) > 0.01:
+        return f"{vertical} {'left' if x < 0 else 'right'}"
+    return f"{vertical} center"
 
 
 def _messages_at(model: IncidentModel, minute: int):

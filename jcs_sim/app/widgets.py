@@ -136,7 +136,7 @@ CSS = """
 .jcs-plot-error { color: #b00020; font-size: 14px; }
 .jcs-status { font-size: 15px; margin: 0 0 0 8px; flex: 1; min-width: 0; }
 .jcs-story { font-size: 13px; color: #444; margin: 2px 8px 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.jcs-chat { height: 470px; overflow-y: auto; display: flex; flex-direction: column-reverse; font-size: 15px; }
+.jcs-chat { height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse; font-size: 15px; }
 .jcs-msg { padding: 3px 6px; border-bottom: 1px solid #f0f0f0; }
 .jcs-msg .jcs-min { color: #777; }
 .jcs-msg .jcs-role { color: #777; font-size: 13px; }
@@ -156,5 +156,14 @@ CSS = """
 .jcs-why-table td, .jcs-why-table th { padding: 1px 8px; border-bottom: 1px solid #e3e7ec; text-align: left; }
 .jcs-settings { margin: 4px 8px; }
 .jcs-settings-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); column-gap: 12px; }
+.jcs-scrub-slider { width: 330px; }
+.jcs-scrub-slider .v-input__details, .jcs-scrub-slider .v-messages { display: none; }
+.jcs-kinds .v-btn { min-width: 0 !important; padding: 0 8px !important; }
+.jcs-looking-back { font-size: 14px; background: #fff6d6; border-left: 4px solid #e0a800; padding: 2px 8px; margin: 0 8px 2px 8px;
+                    max-height: 42px; overflow-y: auto; }
+.jcs-aftermath-box { font-size: 14px; background: #fdecea; border-left: 4px solid #d62728; padding: 3px 8px; margin: 0 0 4px 0;
+                     max-height: 120px; overflow-y: auto; }
+.jcs-aftermath { display: block; margin-bottom: 3px; }
+.jcs-aftermath-box + h3 + .jcs-chat { height: 290px; }
 .jcs-hint { font-size: 14px; color: #555; margin: 0 0 6px 0; }
 """
