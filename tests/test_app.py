@@ -525,3 +525,23 @@ def test_moments_are_read_from_the_record():
     quiet = next(x for x in range(m.minute) if x not in misread_minutes)
     assert history.aftermath(m, quiet) == []
     assert "misread" in history.aftermath_html(m, t)
+
+
+def test_two_scenarios_on_one_histogram_with_the_same_bins():
+    lesson = Lesson()
+    lesson.choose("default", seed=0)
+    lesson.replay(4)
+    lesson.pin()
+    assert lesson.compared() is None  # the pinned scenario is the current one: nothing to compare yet
+    lesson.choose("default", {**lesson.control_values(), "communication.mode": "commander"})
+    assert lesson.label() == "The default incident with communication.mode=commander"
+    lesson.replay(3)
+    label, runs = lesson.compared()
+    assert label == "The default incident" and len(runs) == 4
+    fig = charts.histogram_figure(lesson.replayed(), None, 720, compare=(label, runs))
+    hists = [t for t in fig.data if t.type == "histogram"]
+    assert len(hists) == 2 and fig.layout.barmode == "overlay"
+    assert hists[0].name.startswith("pinned: The default incident (4 runs") and hists[1].name.startswith("this scenario (3 runs")
+    assert hists[0].xbins == hists[1].xbins and hists[0].xbins.size >= 1
+    lesson.unpin()
+    assert lesson.compared() is None

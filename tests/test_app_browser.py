@@ -544,13 +544,33 @@ def test_projector_layout_fits_1280x720(page):
     assert not pg.js_errors, pg.js_errors
 
 
-def test_replayed_seeds_fill_the_histogram(page):
+def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     from playwright.sync_api import expect
 
     load_preset(page, "The default incident")
     tab(page, "Seeds")
+    histogram = page.locator("[data-figure=histogram]")
     page.get_by_role("button", name="Run 50 more seeds").click()
-    expect(page.locator("[data-figure=histogram]")).to_contain_text("over 50 other seeds", timeout=90_000)
+    expect(histogram).to_contain_text("over 50 other seeds", timeout=90_000)
+    page.get_by_role("button", name="Pin to compare").click()
+    open_settings(page)
+    close_settings(page)
+    expect(page.get_by_role("button", name="Seeds", exact=True)).to_be_visible()
+    expect(histogram).to_contain_text("over 50 other seeds")  # opening the settings kept the open tab
+    expect(page.locator(".jcs-hint", has_text="Pinned: The default incident")).to_be_visible(timeout=10_000)
+    open_settings(page)
+    page.get_by_label("Communication mode").click(force=True)
+    page.get_by_role("option", name="commander", exact=True).click()
+    close_settings(page)
+    page.get_by_role("button", name="Run 50 more seeds").click()
+    expect(histogram).to_contain_text("this scenario (50 runs", timeout=90_000)
+    expect(histogram).to_contain_text("pinned: The default incident (50 runs")
+    page.get_by_role("button", name="Unpin").click()
+    expect(histogram).to_contain_text("over 50 other seeds", timeout=10_000)
+    open_settings(page)
+    page.get_by_label("Communication mode").click(force=True)
+    page.get_by_role("option", name="channel", exact=True).click()
+    close_settings(page)
     tab(page, "Channel")
     assert not page.js_errors, page.js_errors
 

@@ -273,10 +273,12 @@ def Page():
     solara.Style(CSS)
     solara.Title("jcs-sim classroom")
     with solara.Column(classes=["jcs-page"], style="padding: 0; gap: 0"):
-        Header(run, panel, show_settings)
+        # Keys keep each part mounted when the settings open or close: without them the dashboard below
+        # would move one place down, be rebuilt, and lose the open tab and the Why? panel's choices.
+        Header(run, panel, show_settings).key("header")
         if show_settings.value:
-            SettingsPanel(panel)
-        Dashboard(run)
+            SettingsPanel(panel).key("settings")
+        Dashboard(run).key("dashboard")
 
 
 @solara.component
@@ -547,7 +549,8 @@ def _escape(text: str) -> str:
 def Replays(m: IncidentModel, lesson: Lesson, tick: int):
     """Replay this scenario with other seeds: one run is one draw from a distribution."""
     progress = solara.use_reactive(0)
-    version = solara.use_reactive(0)
+    version = solara.use_reactive(0)  # bumped when the replays or the pin change: read below, so this panel redraws
+    _ = version.value
 
     def replay() -> None:
         lesson.replay(REPLAY_BATCH, progress=lambda i, n: progress.set(i))
@@ -556,10 +559,32 @@ def Replays(m: IncidentModel, lesson: Lesson, tick: int):
     task = solara.lab.use_task(replay, dependencies=None, prefer_threaded=True)
     summaries = list(lesson.replayed())
     current = {"seed": m.seed, "minute": m.minute, "resolve": m.times["resolve"]}
-    with solara.Row(style="align-items: center"):
-        solara.Button(f"Run {REPLAY_BATCH} more seeds", color="primary", on_click=lambda: task(), disabled=task.pending)
+    compare = lesson.compared()
+
+    def pin() -> None:
+        lesson.pin()
+        version.set(version.value + 1)
+
+    def unpin() -> None:
+        lesson.unpin()
+        version.set(version.value + 1)
+
+    with solara.Row(style="align-items: center; gap: 6px; flex-wrap: wrap"):
+        solara.Button(f"Run {REPLAY_BATCH} more seeds", color="primary", on_click=lambda: task(), disabled=task.pending, small=True)
         if task.pending:
             solara.Text(f"running seed {progress.value} of {REPLAY_BATCH}...")
         else:
-            solara.Text(f"{len(summaries)} seeds replayed for this scenario")
-    Figure(lambda: charts.histogram_spec(summaries, current, m.cfg["run"]["max_minutes"], height=PANEL_HEIGHT - 50), "histogram")
+            solara.Text(f"{len(summaries)} seeds replayed")
+        solara.Button("Pin to compare", on_click=pin, small=True, outlined=True, disabled=not summaries, classes=["jcs-pin"])
+        if lesson.pinned is not None:
+            solara.Button("Unpin", on_click=unpin, small=True, text=True, classes=["jcs-unpin"])
+    if lesson.pinned is not None and compare is None:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"Pinned: <b>{_escape(lesson.pinned[1])}</b>. Change a preset or a setting and replay it: both show here.",
+            classes=["jcs-hint"],
+        )
+    Figure(
+        lambda: charts.histogram_spec(summaries, current, m.cfg["run"]["max_minutes"], height=PANEL_HEIGHT - 60, compare=compare),
+        "histogram",
+    )

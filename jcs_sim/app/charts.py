@@ -120,16 +120,55 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     return {"data": traces, "layout": layout}
 
 
-def histogram_spec(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> dict[str, Any]:
+def _median(xs: list[int]) -> int | None:
+    srt = sorted(xs)
+    return srt[len(srt) // 2] if srt else None
+
+
+def histogram_spec(
+    summaries: list[dict[str, Any]],
+    current: dict[str, Any] | None,
+    horizon: int,
+    height: int = 330,
+    compare: tuple[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """Time to resolve over replayed seeds; censored runs in their own bar; the current run marked.
 
     ``current``: ``{"seed", "minute", "resolve"}`` of the run on screen (``resolve`` None while it runs).
+    ``compare``: (label, runs) of a pinned scenario, drawn over this one with the same bins, so a class
+    compares two settings on one chart.
     """
     done = [s["time_to_resolve"] for s in summaries if s.get("time_to_resolve") is not None]
     censored = sum(1 for s in summaries if s.get("time_to_resolve") is None)
-    traces: list[dict[str, Any]] = [
-        trace("histogram", x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
-    ]
+    if compare is None:
+        traces: list[dict[str, Any]] = [
+            trace("histogram", x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
+        ]
+    else:
+        label, other = compare
+        other_done = [s["time_to_resolve"] for s in other if s.get("time_to_resolve") is not None]
+        other_censored = sum(1 for s in other if s.get("time_to_resolve") is None)
+        top = max(done + other_done + [1])
+        size = max(1, -(-top // 25))  # the same bins for both, or the bars would not compare
+        bins = dict(start=0, end=top + size, size=size)
+        traces = [
+            trace(
+                "histogram",
+                x=other_done,
+                name=f"pinned: {label} ({len(other)} runs, median {_median(other_done)}, {other_censored} not resolved)",
+                marker=dict(color="#f0a030", line=dict(width=0.5, color="white")),
+                opacity=0.6,
+                xbins=bins,
+            ),
+            trace(
+                "histogram",
+                x=done,
+                name=f"this scenario ({len(summaries)} runs, median {_median(done)}, {censored} not resolved)",
+                marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")),
+                opacity=0.6,
+                xbins=bins,
+            ),
+        ]
     if censored:
         traces.append(
             trace(
@@ -189,6 +228,8 @@ def histogram_spec(summaries: list[dict[str, Any]], current: dict[str, Any] | No
         shapes=shapes,
         bargap=0.05,
     )
+    if compare is not None:
+        layout.update(barmode="overlay", legend=dict(layout["legend"], y=-0.2, orientation="v"), margin=dict(l=10, r=10, t=55, b=110))
     return {"data": traces, "layout": layout}
 
 
@@ -197,6 +238,12 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     return go.Figure(charts_spec(model, height))
 
 
-def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> go.Figure:
+def histogram_figure(
+    summaries: list[dict[str, Any]],
+    current: dict[str, Any] | None,
+    horizon: int,
+    height: int = 330,
+    compare: tuple[str, list[dict[str, Any]]] | None = None,
+) -> go.Figure:
     """:func:`histogram_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
-    return go.Figure(histogram_spec(summaries, current, horizon, height))
+    return go.Figure(histogram_spec(summaries, current, horizon, height, compare))

@@ -201,6 +201,7 @@ class Lesson:
     seed: int = 0
     cfg: dict[str, Any] = field(default_factory=dict)
     replays: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scenario key -> run summaries
+    pinned: tuple[str, str] | None = None  # (scenario key, label) the histogram compares with, or None
 
     def __post_init__(self) -> None:
         if not self.cfg:
@@ -228,6 +229,25 @@ class Lesson:
     def scenario_key(self) -> str:
         """Identifies the scenario (config without the seed): replays are kept per scenario."""
         return json.dumps(self.cfg, sort_keys=True)
+
+    def label(self) -> str:
+        """The scenario in words: the preset's title and each setting changed on top of it (what a class compares)."""
+        changed = control_overrides(self.control_values(), apply_preset(self.base, self.preset))
+        return PRESETS[self.preset].title + (f" with {', '.join(changed)}" if changed else "")
+
+    def pin(self) -> None:
+        """Keep this scenario's replays on the histogram while another scenario is explored."""
+        self.pinned = (self.scenario_key(), self.label())
+
+    def unpin(self) -> None:
+        self.pinned = None
+
+    def compared(self) -> tuple[str, list[dict[str, Any]]] | None:
+        """(label, replayed runs) of the pinned scenario when it differs from the current one, else None."""
+        if self.pinned is None or self.pinned[0] == self.scenario_key():
+            return None
+        key, label = self.pinned
+        return label, self.replays.get(key, [])
 
     def replayed(self) -> list[dict[str, Any]]:
         return self.replays.setdefault(self.scenario_key(), [])
