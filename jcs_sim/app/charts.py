@@ -223,13 +223,14 @@ def histogram_spec(
     layout.update(
         xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
         yaxis=dict(title=dict(text="runs", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
-        margin=dict(l=10, r=10, t=55, b=50),
+        margin=dict(l=60, r=10, t=55, b=50),  # room for the axis title beside the tick numbers
         legend=dict(layout["legend"], y=-0.22),
         shapes=shapes,
         bargap=0.05,
     )
     if compare is not None:
-        layout.update(barmode="overlay", legend=dict(layout["legend"], y=-0.2, orientation="v"), margin=dict(l=10, r=10, t=55, b=110))
+        layout.update(barmode="overlay", legend=dict(layout["legend"], y=-0.2, orientation="v"), margin=dict(l=60, r=10, t=55, b=110))
+        layout["title"] = dict(layout["title"], text="Time to resolve: this scenario and the pinned one")
     return {"data": traces, "layout": layout}
 
 
