@@ -197,6 +197,22 @@ def chosen(pg, title: str) -> None:
     expect(pg.locator(".jcs-preset-chosen")).to_have_count(1, timeout=15_000)
 
 
+def choose_option(pg, label: str, option: str) -> None:
+    """Pick ``option`` in the drop-down list labelled ``label`` (opening the list again if a redraw closed it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        pg.get_by_label(label).click(force=True)
+        item = pg.get_by_role("option", name=option, exact=True)
+        try:
+            item.wait_for(timeout=5_000)
+        except PlaywrightTimeout:  # the menu did not open (the page was redrawing): try again
+            continue
+        item.click()
+        return
+    raise AssertionError(f"could not open the {label!r} list to choose {option!r}")
+
+
 def load_preset(pg, title: str) -> None:
     from playwright.sync_api import expect
 
@@ -305,11 +321,9 @@ def test_choosing_a_preset_or_a_setting_while_playing_leaves_the_controls_usable
     page.get_by_role("button", name=PLAY).click()  # play again, settings open
     at = minute(page)
     expect(page.locator("[data-testid=status]")).not_to_contain_text(f"Minute {at} ", timeout=20_000)
-    page.get_by_label("Communication mode").click(force=True)
-    page.get_by_role("option", name="direct", exact=True).click()
+    choose_option(page, "Communication mode", "direct")
     _assert_controls_usable(page)
-    page.get_by_label("Communication mode").click(force=True)
-    page.get_by_role("option", name="channel", exact=True).click()
+    choose_option(page, "Communication mode", "channel")
     close_settings(page)
     assert not page.js_errors, page.js_errors
 
@@ -423,8 +437,7 @@ def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     load_preset(page, "The failover story")
     step_to(page, 60)
     tab(page, "Why?")
-    page.get_by_label("Responder").click(force=True)
-    page.get_by_role("option", name=name, exact=True).click()
+    choose_option(page, "Responder", name)
     why_box = page.locator("[data-testid=why]")
     expect(why_box).to_contain_text(f"{name} (", timeout=10_000)
     # Click the decision on the timeline (a point of the plotly strip), as a teacher would.
@@ -551,7 +564,7 @@ def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     tab(page, "Seeds")
     histogram = page.locator("[data-figure=histogram]")
     page.get_by_role("button", name="Run 50 more seeds").click()
-    expect(histogram).to_contain_text("over 50 other seeds", timeout=90_000)
+    expect(histogram).to_contain_text("over 50 other seeds", timeout=180_000)
     page.get_by_role("button", name="Pin to compare").click()
     open_settings(page)
     close_settings(page)
@@ -559,17 +572,15 @@ def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     expect(histogram).to_contain_text("over 50 other seeds")  # opening the settings kept the open tab
     expect(page.locator(".jcs-hint", has_text="Pinned: The default incident")).to_be_visible(timeout=10_000)
     open_settings(page)
-    page.get_by_label("Communication mode").click(force=True)
-    page.get_by_role("option", name="commander", exact=True).click()
+    choose_option(page, "Communication mode", "commander")
     close_settings(page)
     page.get_by_role("button", name="Run 50 more seeds").click()
-    expect(histogram).to_contain_text("this scenario (50 runs", timeout=90_000)
+    expect(histogram).to_contain_text("this scenario (50 runs", timeout=180_000)
     expect(histogram).to_contain_text("pinned: The default incident (50 runs")
     page.get_by_role("button", name="Unpin").click()
     expect(histogram).to_contain_text("over 50 other seeds", timeout=10_000)
     open_settings(page)
-    page.get_by_label("Communication mode").click(force=True)
-    page.get_by_role("option", name="channel", exact=True).click()
+    choose_option(page, "Communication mode", "channel")
     close_settings(page)
     tab(page, "Channel")
     assert not page.js_errors, page.js_errors
@@ -609,8 +620,7 @@ def take_doc_screenshots(out: Path) -> list[Path]:
             who, at = _noise_decided_decision(model, 45) or (0, 0)
             step_to(pg, 45)
             tab(pg, "Why?")
-            pg.get_by_label("Responder").click(force=True)
-            pg.get_by_role("option", name=model.people[who].name, exact=True).click()
+            choose_option(pg, "Responder", model.people[who].name)
             pg.locator("[data-figure=decisions] svg.main-svg").first.wait_for(timeout=10_000)
             time.sleep(0.5)
             x, y = pg.evaluate(
@@ -643,8 +653,7 @@ def take_doc_screenshots(out: Path) -> list[Path]:
             pg.locator("[data-figure=histogram]").filter(has_text="over 50 other seeds").wait_for(timeout=90_000)
             pg.get_by_role("button", name="Pin to compare").click()
             open_settings(pg)
-            pg.get_by_label("Communication mode").click(force=True)
-            pg.get_by_role("option", name="commander", exact=True).click()
+            choose_option(pg, "Communication mode", "commander")
             close_settings(pg)
             pg.get_by_role("button", name="Run 50 more seeds").click()
             pg.locator("[data-figure=histogram]").filter(has_text="this scenario (50 runs").wait_for(timeout=90_000)

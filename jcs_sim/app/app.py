@@ -82,7 +82,7 @@ class ClassroomModel(IncidentModel):
             self.running = False
             return
         super().step()
-        self.history.append(history.snapshot(self))
+        self.history.append(history.snapshot(self, previous=self.history[-1]))
 
 
 def _lesson_for_session() -> Lesson:

@@ -85,12 +85,23 @@ class Snapshot:
     counts: dict[str, int]
 
 
-def snapshot(model: IncidentModel) -> Snapshot:
-    """The fields the pictures read, copied now (lists and arrays change in place as the model steps)."""
+def _same(new: tuple, old: tuple | None) -> tuple:
+    """``old`` when it holds the same values: minutes that change nothing share one copy (a long run stays small)."""
+    return old if old is not None and old == new else new
+
+
+def snapshot(model: IncidentModel, previous: Snapshot | None = None) -> Snapshot:
+    """The fields the pictures read, copied now (lists and arrays change in place as the model steps).
+
+    ``previous``: the snapshot of the minute before; unchanged tuples
+    (knowledge, examined services, ties) are shared with it.
+    """
     people = []
+    before = {q.idx: q for q in previous.people} if previous is not None else {}
     for p in model.people:
         top = p.top_suspects()
         first = int(top[0]) if top else -1
+        old = before.get(p.idx)
         people.append(
             PersonAt(
                 idx=p.idx,
@@ -104,8 +115,8 @@ def snapshot(model: IncidentModel) -> Snapshot:
                 messages_sent=p.messages_sent,
                 messages_read=p.messages_read,
                 messages_misread=p.messages_misread,
-                examined=tuple(int(k) for k in p.examined),
-                knowledge=tuple(float(k) for k in p.knowledge),
+                examined=_same(tuple(int(k) for k in p.examined), old.examined if old else None),
+                knowledge=_same(tuple(float(k) for k in p.knowledge), old.knowledge if old else None),
                 top_suspect=first,
                 suspicion=float(p.suspicion[first]) if first >= 0 else 0.0,
             )
@@ -115,7 +126,7 @@ def snapshot(model: IncidentModel) -> Snapshot:
         minute=model.minute,
         clock_hour=float(model.clock_hour),
         people=tuple(people),
-        fam=tuple(tuple(float(w) for w in row) for row in model.fam),
+        fam=_same(tuple(tuple(float(w) for w in row) for row in model.fam), previous.fam if previous is not None else None),
         system=SystemAt(sys.symptomatic.copy(), int(sys.n_symptomatic), int(sys.severity), bool(sys.user_impact)),
         counts=dict(model.counts),
     )
