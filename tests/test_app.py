@@ -330,3 +330,218 @@ def test_viz_config_is_the_base_the_presets_apply_to(monkeypatch):
     assert lesson.base["run"]["start_hour"] == 3.0 and lesson.cfg["run"]["start_hour"] == 3.0
     lesson.choose("big")
     assert lesson.cfg["responders"]["sme_per_team"] == 3 and lesson.cfg["run"]["start_hour"] == 3.0
+
+
+# ----- issue 13: runnable scenarios, run controls, the Why? panel in plain words -------------------
+@pytest.mark.parametrize("text", ["0", "0.0", "1e-400"])
+def test_a_valid_value_that_makes_an_impossible_scenario_is_refused_with_the_models_message(text):
+    lesson = Lesson()
+    lesson.choose("3am", seed=4)
+    before = (lesson.preset, lesson.seed, lesson.cfg)
+    with pytest.raises(ConfigError, match="no responder") as err:
+        lesson.choose("3am", {**lesson.control_values(), "responders.sme_per_team": text})
+    assert "responders.sme_per_team" in str(err.value)
+    assert (lesson.preset, lesson.seed, lesson.cfg) == before
+
+
+def test_an_unexpected_failure_building_the_model_becomes_a_message(monkeypatch):
+    import jcs_sim.model
+
+    def broken(self, *args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    lesson = Lesson()
+    monkeypatch.setattr(jcs_sim.model.IncidentModel, "__init__", broken)
+    with pytest.raises(ConfigError, match="cannot be run .ZeroDivisionError: float division by zero"):
+        lesson.choose("big")
+    assert lesson.preset == "default"
+
+
+def _run(lesson: Lesson):
+    import solara
+
+    from jcs_sim.app.app import DEFAULT_SPEED, ClassroomModel, Run
+
+    return Run(
+        lesson,
+        solara.reactive(ClassroomModel(lesson)),
+        solara.reactive(False),
+        solara.reactive(DEFAULT_SPEED),
+        solara.reactive(0),
+        solara.reactive(None),
+    )
+
+
+def test_reset_rebuilds_the_lessons_scenario_and_a_failing_step_stops_with_a_message(monkeypatch):
+    lesson = Lesson()
+    lesson.choose("3am", seed=5)
+    run = _run(lesson)
+    for _ in range(3):
+        run.step()
+    old = run.model.value
+    assert old.minute == 3 and run.tick.value == 3
+    run.playing.set(True)
+    run.reset()
+    m = run.model.value
+    assert m is not old and old.retired and not run.playing.value
+    assert (m.minute, m.preset, m.seed, m.cfg["run"]["start_hour"]) == (0, "3am", 5, 3.0)
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(m, "step", broken)
+    run.playing.set(True)
+    assert run.advance(m) is False
+    assert not run.playing.value and not m.running and "RuntimeError: boom" in run.error.value
+
+
+def test_play_keeps_its_nominal_pace():
+    import threading
+    import time
+
+    lesson = Lesson()
+    run = _run(lesson)
+    run.speed.set("8/s")  # 125 ms per minute
+    run.playing.set(True)
+    cancel = threading.Event()
+    worker = threading.Thread(target=run.play_loop, args=(cancel,))
+    started = time.monotonic()
+    worker.start()
+    time.sleep(1.0)
+    cancel.set()
+    worker.join(5)
+    elapsed = time.monotonic() - started
+    expected = elapsed / 0.125
+    assert 0.7 * expected <= run.model.value.minute <= expected + 1.5, (run.model.value.minute, expected)
+
+
+def _rows(chosen: dict, other: dict) -> list[dict]:
+    from jcs_sim.app.core import COMPONENTS
+
+    base = {"minute": 7, "responder": "Ana <b>", "responder_role": "ops", "target": "edge-api1", "fatigue": 0.2, "pressure": 0.5}
+    base |= {"unread": 1, "top_suspect": "edge-api1", "top_suspicion": 0.6, "fault_belief": "", "believes_team_stuck": False}
+    zero = dict.fromkeys(COMPONENTS, 0.0)
+    return [{**base, **zero, **chosen, "chosen": True}, {**base, **zero, **other, "chosen": False}]
+
+
+def test_why_says_which_way_each_part_went_and_when_noise_decided():
+    from jcs_sim.app import why
+
+    # The chosen action carried a smaller risk penalty: it was LESS risky (the old text said "scored higher on risk").
+    rows = _rows(
+        {"action": "investigate", "risk": -0.1, "effort": -0.5, "g": 1.0, "g_without_noise": 0.9},
+        {"action": "remediate", "risk": -0.9, "effort": -0.2, "g": 0.5, "g_without_noise": 0.4},
+    )
+    cmp = why.comparison(rows[0], rows[1])
+    assert cmp["pros"] == [why.WORDS["risk"][0]] and "less risky" in cmp["pros"][0]
+    assert cmp["cons"] == [why.WORDS["effort"][1]] and not cmp["noise_decided"]
+    text = why.explain_html(rows)
+    assert "less risky" in text and "took more time" in text and "Noise decided" not in text
+    assert "Ana &lt;b&gt;" in text and text.count("<details") == 1
+    # Without its random part the other option scored higher: the noise decided, and the panel says so.
+    noisy = _rows(
+        {"action": "investigate", "risk": -0.1, "g": 1.0, "g_without_noise": 0.2},
+        {"action": "page", "target": "Ben", "risk": 0.0, "g": 0.9, "g_without_noise": 0.5},
+    )
+    assert why.comparison(noisy[0], noisy[1])["noise_decided"]
+    text = why.explain_html(noisy)
+    assert "Noise decided this one" in text and "would have won (by 0.30)" in text
+
+
+def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_ones():
+    from jcs_sim.app import why
+
+    m = stepped("failover", 60)
+    seen_noise = False
+    for i in range(len(m.people)):
+        for point in why.decision_points(m, i):
+            rows, _ = channel.decision_rows(m, i, point["minute"])
+            text = why.explain_html(rows)
+            assert text.count("<details") == len(rows) - 1
+            assert ("Noise decided this one" in text) is point["noise_decided"]
+            seen_noise |= point["noise_decided"]
+        fig = why.timeline_figure(m, i, None)
+        assert sum(len(t.x) for t in fig.data[:2]) == len(why.decision_points(m, i))
+    assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
+
+
+@pytest.mark.parametrize("preset", ["failover", "big"])
+def test_looking_back_draws_exactly_what_the_run_showed_at_that_minute(preset):
+    """A PastView at minute t gives the same pictures as a fresh run of the same scenario stopped at t."""
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose(preset, seed=1)
+    live = ClassroomModel(lesson)
+    for _ in range(70):
+        live.step()
+    assert [s.minute for s in live.history] == list(range(71))
+    for t in (0, 13, 41, 69):
+        past = history.PastView(live, live.history[t])
+        fresh = ClassroomModel(lesson)
+        for _ in range(t):
+            fresh.step()
+        assert C.network_spec(past) == C.network_spec(fresh)
+        assert C.service_spec(past, reveal_root=True) == C.service_spec(fresh, reveal_root=True)
+        assert charts.charts_spec(past) == charts.charts_spec(fresh)
+        assert channel.chat_rows(past, last=10_000) == channel.chat_rows(fresh, last=10_000)
+        assert history.beliefs_html(past) == history.beliefs_html(fresh)
+        for i in range(len(fresh.people)):
+            assert channel.decision_rows(past, i, t) == channel.decision_rows(fresh, i, t)
+
+
+def test_moments_are_read_from_the_record():
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose("failover", seed=0)
+    m = ClassroomModel(lesson)
+    wrong_at = []
+    while m.running and m.minute < 200:
+        before = m.counts["remediations_wrong"]
+        m.step()
+        if m.counts["remediations_wrong"] > before:
+            wrong_at.append(m.minute)
+    got = history.moments(m)
+    assert set(got) == set(history.MOMENT_KINDS)
+    misread_minutes = sorted({r[0] for msg in m.messages for r in msg.reads if r[2]})
+    assert got["misreading"] == misread_minutes and misread_minutes
+    assert got["page"] == sorted({msg.minute for msg in m.messages if msg.route == "page"})
+    assert got["wrong fix"] == wrong_at and wrong_at, "the failover story should have a wrong fix within 200 minutes"
+    if m.times["diagnose"] is not None:
+        assert got["diagnosis"] and got["diagnosis"][0] <= m.times["diagnose"]
+    assert history.neighbour([3, 8, 20], 8, forward=True) == 20 and history.neighbour([3, 8, 20], 8, forward=False) == 3
+    assert history.neighbour([3], 3, forward=True) is None
+    # After a misreading: who, what was meant and understood, and the reader's next decisions from the trace.
+    t = misread_minutes[0]
+    after = history.aftermath(m, t)
+    assert after and all(a["meant"] and a["understood"] for a in after)
+    for a in after:
+        reader = next(p.idx for p in m.people if p.name == a["reader"])
+        chosen = [r[1] for r in m.trace if r[2] == reader and r[5] and r[1] >= t][: history.AFTER]
+        assert [x[0] for x in a["next"]] == chosen
+    quiet = next(x for x in range(m.minute) if x not in misread_minutes)
+    assert history.aftermath(m, quiet) == []
+    assert "misread" in history.aftermath_html(m, t)
+
+
+def test_two_scenarios_on_one_histogram_with_the_same_bins():
+    lesson = Lesson()
+    lesson.choose("default", seed=0)
+    lesson.replay(4)
+    lesson.pin()
+    assert lesson.compared() is None  # the pinned scenario is the current one: nothing to compare yet
+    lesson.choose("default", {**lesson.control_values(), "communication.mode": "commander"})
+    assert lesson.label() == "The default incident with communication.mode=commander"
+    lesson.replay(3)
+    label, runs = lesson.compared()
+    assert label == "The default incident" and len(runs) == 4
+    fig = charts.histogram_figure(lesson.replayed(), None, 720, compare=(label, runs))
+    hists = [t for t in fig.data if t.type == "histogram"]
+    assert len(hists) == 2 and fig.layout.barmode == "overlay"
+    assert hists[0].name.startswith("pinned: The default incident (4 runs") and hists[1].name.startswith("this scenario (3 runs")
+    assert hists[0].xbins == hists[1].xbins and hists[0].xbins.size >= 1
+    lesson.unpin()
+    assert lesson.compared() is None

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
 START_TIMEOUT = 90  # s: the first start imports solara and may install its front-end files
 MAX_STEPS = 120  # steps to wait for the first message of a preset before giving up
+PLAY = re.compile(r"^▶( Play)?$")  # the play button ("▶" before issue 13, "▶ Play" since), not "next ▶"
 
 
 def _free_port() -> int:
@@ -116,7 +117,7 @@ def page(app):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1500, "height": 1000})
+        pg = browser.new_page(viewport={"width": 1280, "height": 720})  # a classroom projector
         errors: list[str] = []
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
         started = time.monotonic()
@@ -137,7 +138,7 @@ def minute(pg) -> int:
 
 
 def step(pg) -> int:
-    """Click Mesa's Step button and wait until the status and the network show the next minute."""
+    """Click the Step button and wait until the status and the network show the next minute."""
     from playwright.sync_api import expect
 
     before = minute(pg)
@@ -147,34 +148,103 @@ def step(pg) -> int:
     return before + 1
 
 
+def step_to(pg, target: int) -> None:
+    while minute(pg) < target:
+        step(pg)
+
+
+def tab(pg, name: str) -> None:
+    """Open one of the right-hand panels (Channel, Services, Progress, Why?, Seeds)."""
+    pg.get_by_role("button", name=name, exact=True).click()
+
+
+def open_settings(pg) -> None:
+    """Show the settings card (it is collapsed by default so the pictures fit a projector)."""
+    toggle = pg.get_by_role("button", name="Settings", exact=True)
+    if toggle.count():
+        toggle.click()
+        pg.get_by_label("Familiarity within a team").wait_for(timeout=10_000)
+
+
+def close_settings(pg) -> None:
+    toggle = pg.get_by_role("button", name="Hide settings", exact=True)
+    if toggle.count():
+        toggle.click()
+
+
+def set_field(pg, label: str, text: str) -> None:
+    field = pg.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
 def texts(pg) -> dict[str, str]:
     return {
         "network": pg.locator("[data-figure=network]").inner_text(),
         "chat": pg.locator("[data-testid=chat]").inner_text(),
-        "charts": pg.locator("[data-figure=charts]").inner_text(),
-        "charts_svg": pg.locator("[data-figure=charts] svg.main-svg").first.inner_html(),
     }
+
+
+def chosen(pg, title: str) -> None:
+    """Wait until exactly one preset button is marked chosen, and it is ``title``.
+
+    Counted with retries: while the page updates, the old and the new button
+    can both carry the mark for an instant.
+    """
+    from playwright.sync_api import expect
+
+    expect(pg.locator(".jcs-preset-chosen", has_text=title)).to_have_count(1, timeout=15_000)
+    expect(pg.locator(".jcs-preset-chosen")).to_have_count(1, timeout=15_000)
+
+
+def choose_option(pg, label: str, option: str) -> None:
+    """Pick ``option`` in the drop-down list labelled ``label`` (opening the list again if a redraw closed it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        pg.get_by_label(label).click(force=True)
+        item = pg.get_by_role("option", name=option, exact=True)
+        try:
+            item.wait_for(timeout=5_000)
+        except PlaywrightTimeout:  # the menu did not open (the page was redrawing): try again
+            continue
+        item.click()
+        return
+    raise AssertionError(f"could not open the {label!r} list to choose {option!r}")
 
 
 def load_preset(pg, title: str) -> None:
     from playwright.sync_api import expect
 
     pg.get_by_role("button", name=title).click()
-    expect(pg.locator(".jcs-preset-chosen")).to_contain_text(title, ignore_case=True, timeout=15_000)
+    chosen(pg, title)
     expect(pg.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=15_000)
     pg.wait_for_selector("[data-figure=network][data-drawn]", timeout=15_000)
+
+
+def in_process(preset: str, seed: int = 0):
+    """The same run the page shows (same preset and seed), in this process, to know where to look."""
+    from jcs_sim.app.app import ClassroomModel
+    from jcs_sim.app.presets import Lesson
+
+    lesson = Lesson()
+    lesson.choose(preset, seed=seed)
+    return ClassroomModel(lesson)
 
 
 # ----- tests ----------------------------------------------------------------
 def test_first_render_is_quick_and_clean(page):
     assert page.first_render_s < 30, f"first render took {page.first_render_s:.1f} s"
-    for name in ("network", "services", "charts", "histogram"):
-        assert page.locator(f"[data-figure={name}] svg.main-svg").count() > 0, f"{name} figure not drawn"
+    assert page.locator("[data-figure=network] svg.main-svg").count() > 0, "network figure not drawn"
+    body = page.locator("body").inner_text()
+    for leftover in ("Use Threads", "Render Interval", "Time:", "This website runs on Solara"):
+        assert leftover not in body, f"{leftover!r} is still on the page"
     assert not page.js_errors, page.js_errors
 
 
 def test_preset_then_steps_change_network_chat_and_charts(page):
     load_preset(page, "The failover story")
+    tab(page, "Channel")
     assert "failover" in page.locator(".jcs-story").first.inner_text().lower()
     start = texts(page)
     assert "No messages yet" in start["chat"]
@@ -189,8 +259,16 @@ def test_preset_then_steps_change_network_chat_and_charts(page):
     end = texts(page)
     assert end["network"] != start["network"], "the responders' network did not change"
     assert end["chat"] != start["chat"] and "No messages yet" not in end["chat"], "the incident channel did not change"
-    assert end["charts"] != start["charts"] and end["charts_svg"] != start["charts_svg"], "the charts did not change"
     assert re.search(r"(to the channel|DM to|page to)", end["chat"]), end["chat"]
+    tab(page, "Progress")
+    charts = page.locator("[data-figure=charts]")
+    charts.locator("svg.main-svg").first.wait_for(timeout=10_000)
+    before = charts.inner_text()
+    step(page)
+    from playwright.sync_api import expect
+
+    expect(charts).not_to_have_text(before, timeout=10_000)  # the open panel follows the steps
+    tab(page, "Channel")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "app_failover_after_steps.png"
     page.screenshot(path=str(shot))
@@ -198,47 +276,319 @@ def test_preset_then_steps_change_network_chat_and_charts(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_reset_rebuilds_the_chosen_preset_not_the_default(page):
+    """Problem 1 of issue 13: Reset after choosing the 3AM preset showed 14:00 and the default incident."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The 3AM page to a stranger")
+    status = page.locator("[data-testid=status]")
+    expect(status).to_contain_text("Minute 0 (03:00)")
+    for _ in range(3):
+        step(page)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(status).to_contain_text("Minute 0 (03:00)", timeout=10_000)
+    expect(page.locator(".jcs-story").first).to_contain_text("The 3AM page to a stranger")
+    chosen(page, "The 3AM page to a stranger")
+    step(page)  # the reset model steps, at night
+    expect(status).to_contain_text("Minute 1 (03:01)")
+    assert not page.js_errors, page.js_errors
+
+
+def _assert_controls_usable(pg) -> None:
+    from playwright.sync_api import expect
+
+    expect(pg.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=15_000)
+    expect(pg.get_by_role("button", name="Step", exact=True)).to_be_enabled(timeout=10_000)
+    expect(pg.get_by_role("button", name=PLAY)).to_be_enabled(timeout=10_000)
+    step(pg)
+    step(pg)
+
+
+def test_choosing_a_preset_or_a_setting_while_playing_leaves_the_controls_usable(page):
+    """Problem 2 of issue 13: Play and Step stayed disabled after a preset or setting changed during play."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The default incident")
+    page.get_by_role("button", name=PLAY).click()
+    expect(page.locator("[data-testid=status]")).to_contain_text(re.compile(r"Minute ([3-9]|\d\d+) "), timeout=20_000)
+    page.get_by_role("button", name="The failover story").click()
+    chosen(page, "The failover story")
+    _assert_controls_usable(page)
+    page.get_by_role("button", name=PLAY).click()
+    expect(page.locator("[data-testid=status]")).to_contain_text(re.compile(r"Minute ([3-9]|\d\d+) "), timeout=20_000)
+    open_settings(page)  # opening the settings pauses the run (a value being typed is not reset by redraws)
+    expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name=PLAY).click()  # play again, settings open
+    at = minute(page)
+    expect(page.locator("[data-testid=status]")).not_to_contain_text(f"Minute {at} ", timeout=20_000)
+    choose_option(page, "Communication mode", "direct")
+    _assert_controls_usable(page)
+    choose_option(page, "Communication mode", "channel")
+    close_settings(page)
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("text", ["0", "0.0", "1e-400"])
+def test_team_size_zero_shows_a_message_not_a_traceback(page, text):
+    """Problem 3 of issue 13: team size 0 (allowed by the field) replaced the page with a traceback."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The default incident")
+    step(page)
+    open_settings(page)
+    set_field(page, "Team size: experts per other team", text)
+    error = page.locator(".jcs-error")
+    expect(error).to_be_visible(timeout=10_000)
+    expect(error).to_contain_text("no responder")
+    expect(error).to_contain_text("responders.sme_per_team")
+    assert "Traceback" not in page.locator("body").inner_text()
+    assert minute(page) == 1, "a refused value must leave the running model as it was"
+    step(page)
+    set_field(page, "Team size: experts per other team", "1")  # back to a runnable value: accepted
+    expect(error).to_have_count(0, timeout=10_000)
+    close_settings(page)
+    assert not page.js_errors, page.js_errors
+
+
+def _ack_after_misreading(model, max_minutes: int = 300):
+    """The first acknowledgement or question sent by someone who had misread the message it answers.
+
+    Returns (minute, message id, what the reader understood, what was meant), or None.
+    """
+    from jcs_sim.app.core import describe
+
+    while model.running and model.minute < max_minutes:
+        model.step()
+        for msg in model.messages:
+            if msg.content.kind not in ("ack", "question"):
+                continue
+            detail = msg.content.detail
+            answered = model.messages[detail[0] if isinstance(detail, tuple) else detail]
+            for read_minute, reader, misread, understood in answered.reads:
+                meant, got = describe(model, answered.content), describe(model, understood)
+                if misread and reader == msg.sender and read_minute <= msg.minute and meant != got:
+                    return msg.minute, msg.id, got, meant
+    return None
+
+
+def test_acknowledgement_after_a_misreading_quotes_what_the_reader_understood(page):
+    """Problem 4 of issue 13: "got it: X is the root cause" right after the reader understood "only a symptom"."""
+    found = _ack_after_misreading(in_process("default"))
+    assert found, "the default incident (seed 0) should have an acknowledgement after a misreading within 300 minutes"
+    at, mid, understood, meant = found
+    load_preset(page, "The default incident")
+    tab(page, "Channel")
+    step_to(page, at)
+    row = page.locator(f"[data-testid=chat] [data-msg='{mid}']")
+    row.wait_for(timeout=10_000)
+    text = row.locator(".jcs-text").inner_text()
+    assert understood in text, f"the acknowledgement should quote what was understood ({understood!r}): {text!r}"
+    assert meant not in text, f"the acknowledgement quotes what was meant ({meant!r}), not what was understood: {text!r}"
+    assert not page.js_errors, page.js_errors
+
+
 def test_invalid_value_shows_a_message_and_nothing_breaks(page):
     from playwright.sync_api import expect
 
+    load_preset(page, "The default incident")
+    step(page)
+    open_settings(page)
     now = minute(page)
-    field = page.get_by_label("Familiarity within a team")
-    field.fill("2.5")
-    field.press("Enter")
+    set_field(page, "Familiarity within a team", "2.5")
     error = page.locator(".jcs-error")
     expect(error).to_be_visible(timeout=10_000)
     expect(error).to_contain_text("relationships.within_team")
     expect(error).to_contain_text("a number from 0 to 1")
     assert minute(page) == now, "a rejected value must not rebuild the model"
     step(page)  # the running model is untouched and still steps
-    field.fill("0.9")
-    field.press("Enter")  # a good value: accepted, the message goes, the model is rebuilt
+    set_field(page, "Familiarity within a team", "0.9")  # a good value: accepted, the message goes, the model is rebuilt
     expect(error).to_have_count(0, timeout=10_000)
     expect(page.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=10_000)
-    seed = page.get_by_label("Seed")
-    seed.fill("minus one")
-    seed.press("Enter")
+    set_field(page, "Seed", "minus one")
     expect(page.locator(".jcs-error")).to_contain_text("not an integer", timeout=10_000)
+    set_field(page, "Familiarity within a team", "0.7")
+    set_field(page, "Seed", "0")
+    expect(error).to_have_count(0, timeout=10_000)
+    close_settings(page)
     assert not page.js_errors, page.js_errors
 
 
-def test_why_panel_and_replayed_seeds(page):
+def _noise_decided_decision(model, minutes: int):
+    """(responder index, minute) of the first decision the random term decided, within ``minutes``."""
+    from jcs_sim.app import why
+
+    while model.running and model.minute < minutes:
+        model.step()
+    for i in range(len(model.people)):
+        for point in why.decision_points(model, i):
+            if point["noise_decided"]:
+                return i, point["minute"]
+    return None
+
+
+def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
+    from playwright.sync_api import expect
+
+    model = in_process("failover")
+    found = _noise_decided_decision(model, 60)
+    assert found, "some decision of the failover story's first hour should be decided by the random term"
+    who, at = found
+    name = model.people[who].name
+    load_preset(page, "The failover story")
+    step_to(page, 60)
+    tab(page, "Why?")
+    choose_option(page, "Responder", name)
+    why_box = page.locator("[data-testid=why]")
+    expect(why_box).to_contain_text(f"{name} (", timeout=10_000)
+    # Click the decision on the timeline (a point of the plotly strip), as a teacher would.
+    strip = page.locator("[data-figure=decisions]")
+    strip.locator("svg.main-svg").first.wait_for(timeout=10_000)
+    expect(why_box).not_to_contain_text(f"Minute {at} ")  # the latest decision is shown first, not this one
+    x, y = page.evaluate(
+        """(at) => { const gd = document.querySelector('[data-figure=decisions] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        return [r.left + xa._offset + xa.l2p(at), r.top + ya._offset + ya.l2p(0)]; }""",
+        at,
+    )
+    page.mouse.click(x, y)
+    expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
+    expect(why_box.locator("[data-testid=noise-decided]")).to_contain_text("would have won")
+    options = why_box.locator("details")
+    n = options.count()
+    assert n >= 4, f"every other candidate should be listed, got {n}"
+    text = why_box.inner_text()
+    assert "scored higher on" not in text and "g =" not in text  # the words that were read backwards
+    assert re.search(r"(less risky|riskier|less time|more time|promised|role|pressure|reluctance|contact|other work|on it)", text)
+    table = options.first.locator("table")
+    expect(table).to_be_hidden()
+    options.first.locator("summary").click()
+    expect(table).to_be_visible()
+    expect(table).to_contain_text("which way")
+    font = why_box.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font >= 14, f"Why? text is {font}px"
+    # Reset with a past decision selected: the panel follows the new run (it crashed the page once).
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=10_000)
+    expect(why_box).to_contain_text("has not decided anything yet", timeout=10_000)
+    step(page)
+    assert not page.js_errors, page.js_errors
+
+
+def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
+    """Issue 13's timeline: go back to a minute (network, channel, beliefs as they were), jump between misreadings and pages."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import history
+
+    model = in_process("failover")
+    for _ in range(45):
+        model.step()
+    found = history.moments(model)
+    misreads, pages = found["misreading"], found["page"]
+    assert len(misreads) >= 2 and pages, found
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 45)
+    network = page.locator("[data-figure=network]")
+    page.get_by_role("button", name="◀ previous").click()
+    last = misreads[-1]
+    expect(network).to_contain_text(f"Responders at minute {last} ", timeout=10_000)
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text(f"Looking back at minute {last} ")
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text("Beliefs:")
+    aftermath = page.locator("[data-testid=aftermath]")
+    expect(aftermath).to_contain_text("misread")
+    expect(aftermath).to_contain_text("did next")
+    page.locator("[data-testid=chat] [data-msg]").first.wait_for(timeout=10_000)
+    chat_ids = page.locator("[data-testid=chat] [data-msg]").evaluate_all("es => es.map(e => +e.dataset.msg)")[
+        ::-1
+    ]  # newest first in the markup
+    assert chat_ids and chat_ids == [m.id for m in model.messages if m.minute <= last][-len(chat_ids) :]
+    page.get_by_role("button", name="◀ previous").click()
+    expect(network).to_contain_text(f"Responders at minute {misreads[-2]} ", timeout=10_000)
+    page.get_by_role("button", name="page", exact=True).click()
+    after = history.neighbour(pages, misreads[-2], forward=True)
+    if after is not None:
+        page.get_by_role("button", name="next ▶").click()
+        expect(network).to_contain_text(f"Responders at minute {after} ", timeout=10_000)
+    assert minute(page) == 45, "looking back must not move the run"
+    page.get_by_role("button", name="Live", exact=True).click()
+    expect(network).to_contain_text("Responders at minute 45 ", timeout=10_000)
+    expect(page.locator("[data-testid=looking-back]")).to_have_count(0)
+    step(page)
+    page.get_by_role("button", name="misreading", exact=True).click()
+    assert not page.js_errors, page.js_errors
+
+
+def test_projector_layout_fits_1280x720(page):
+    """Everything a lesson needs is on one 1280x720 screen: no horizontal scroll, nothing cut, large type."""
+    from playwright.sync_api import expect
+
+    pg = page
+    assert pg.viewport_size == {"width": 1280, "height": 720}
+    load_preset(pg, "The failover story")
+    tab(pg, "Channel")
+    step_to(pg, 45)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 1280, "the page scrolls sideways"
+    for sel in ("[data-figure=network]", ".jcs-right", "[data-testid=status]", "[data-testid=chat]"):
+        box = pg.locator(sel).first.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1281 and box["y"] + box["height"] <= 721, (sel, box)
+    for name in ("Reset", "Step"):
+        assert pg.get_by_role("button", name=name, exact=True).bounding_box()["y"] < 120
+    sizes = pg.locator("[data-figure=network] svg text").evaluate_all("ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize) || 0)")
+    labels = [s for s in sizes if s > 0]
+    assert labels and min(labels) >= 11, f"network text sizes {sorted(set(labels))}"
+    chat_font = pg.locator("[data-testid=chat]").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert chat_font >= 14, f"channel text is {chat_font}px"
+    shot = ARTIFACTS / "app_projector_1280x720.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    tab(pg, "Services")
+    services = pg.locator("[data-figure=services]")
+    expect(services).to_contain_text("core2", timeout=10_000)  # service names are drawn
+    pg.get_by_label("Reveal the root cause").check()
+    expect(services).to_contain_text("root cause:", timeout=10_000)
+    root_label = services.locator("text", has_text="root cause:").first.bounding_box()
+    panel = pg.locator(".jcs-right").bounding_box()
+    assert root_label["x"] >= panel["x"] - 1 and root_label["x"] + root_label["width"] <= panel["x"] + panel["width"] + 1, root_label
+    assert root_label["y"] + root_label["height"] <= 721, root_label
+    pg.get_by_label("Reveal the root cause").uncheck()
+    tab(pg, "Channel")
+    assert not pg.js_errors, pg.js_errors
+
+
+def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     from playwright.sync_api import expect
 
     load_preset(page, "The default incident")
-    for _ in range(12):
-        step(page)
-    why = page.locator("[data-testid=why]")
-    expect(why).to_contain_text("chose to", timeout=10_000)
-    expect(why).to_contain_text("Over ")  # the runners-up and what separated them
+    tab(page, "Seeds")
+    histogram = page.locator("[data-figure=histogram]")
     page.get_by_role("button", name="Run 50 more seeds").click()
-    expect(page.locator("[data-figure=histogram]")).to_contain_text("over 50 other seeds", timeout=60_000)
+    expect(histogram).to_contain_text("over 50 other seeds", timeout=180_000)
+    page.get_by_role("button", name="Pin to compare").click()
+    open_settings(page)
+    close_settings(page)
+    expect(page.get_by_role("button", name="Seeds", exact=True)).to_be_visible()
+    expect(histogram).to_contain_text("over 50 other seeds")  # opening the settings kept the open tab
+    expect(page.locator(".jcs-hint", has_text="Pinned: The default incident")).to_be_visible(timeout=10_000)
+    open_settings(page)
+    choose_option(page, "Communication mode", "commander")
+    close_settings(page)
+    page.get_by_role("button", name="Run 50 more seeds").click()
+    expect(histogram).to_contain_text("this scenario (50 runs", timeout=180_000)
+    expect(histogram).to_contain_text("pinned: The default incident (50 runs")
+    page.get_by_role("button", name="Unpin").click()
+    expect(histogram).to_contain_text("over 50 other seeds", timeout=10_000)
+    open_settings(page)
+    choose_option(page, "Communication mode", "channel")
+    close_settings(page)
+    tab(page, "Channel")
     assert not page.js_errors, page.js_errors
 
 
 # ----- screenshots for docs/teaching.md --------------------------------------
 def take_doc_screenshots(out: Path) -> list[Path]:
-    """Retake the teaching page's screenshots with the same server and browser setup as the tests."""
+    """Retake the teaching page's screenshots, at the projector size, with the same server and browser as the tests."""
     from playwright.sync_api import sync_playwright
 
     require_chromium()
@@ -249,32 +599,66 @@ def take_doc_screenshots(out: Path) -> list[Path]:
         server.wait()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
-            pg = browser.new_page(viewport={"width": 1440, "height": 900})
+            pg = browser.new_page(viewport={"width": 1280, "height": 720})
             pg.goto(server.url)
             pg.wait_for_selector("[data-figure=network][data-drawn]", timeout=60_000)
             plan = [
-                ("app_default_start.png", "The default incident", 0, None),
-                ("app_failover.png", "The failover story", 34, None),
-                ("app_3am.png", "The 3AM page to a stranger", 55, None),
-                ("app_big.png", "A big incident with too many people", 30, None),
+                ("app_default_start.png", "The default incident", 0, "Channel"),
+                ("app_failover.png", "The failover story", 45, "Channel"),
+                ("app_3am.png", "The 3AM page to a stranger", 55, "Channel"),
+                ("app_big.png", "A big incident with too many people", 30, "Progress"),
             ]
-            for name, title, steps, _ in plan:
+            for name, title, minutes, panel in plan:
                 load_preset(pg, title)
-                for _ in range(steps):
-                    step(pg)
+                tab(pg, panel)
+                step_to(pg, minutes)
                 time.sleep(0.8)
                 shots.append(_shot(pg, out / name))
-            # The lower half of the page after a replay: channel, charts, why?, histogram.
+            # The failover story's Why? panel on a decision the random term settled, one option opened.
             load_preset(pg, "The failover story")
-            for _ in range(40):
-                step(pg)
-            pg.get_by_label("Reveal the root cause").check()
-            pg.get_by_role("button", name="Run 50 more seeds").click()
-            pg.locator("[data-figure=histogram]").filter(has_text="over 50 other seeds").wait_for(timeout=60_000)
-            time.sleep(0.8)
-            pg.locator("[data-testid=why]").scroll_into_view_if_needed()
+            model = in_process("failover")
+            who, at = _noise_decided_decision(model, 45) or (0, 0)
+            step_to(pg, 45)
+            tab(pg, "Why?")
+            choose_option(pg, "Responder", model.people[who].name)
+            pg.locator("[data-figure=decisions] svg.main-svg").first.wait_for(timeout=10_000)
             time.sleep(0.5)
-            shots.append(_shot(pg, out / "app_why_and_histogram.png"))
+            x, y = pg.evaluate(
+                """(at) => { const gd = document.querySelector('[data-figure=decisions] .js-plotly-plot');
+                const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+                return [r.left + xa._offset + xa.l2p(at), r.top + ya._offset + ya.l2p(0)]; }""",
+                at,
+            )
+            pg.mouse.click(x, y)
+            pg.locator("[data-testid=why]").filter(has_text=f"Minute {at} ").wait_for(timeout=10_000)
+            pg.locator("[data-testid=why] details summary").first.click()
+            time.sleep(0.8)
+            shots.append(_shot(pg, out / "app_why.png"))
+            tab(pg, "Services")
+            pg.get_by_label("Reveal the root cause").check()
+            time.sleep(0.8)
+            shots.append(_shot(pg, out / "app_services_root.png"))
+            # Looking back at the last misreading before minute 45, with the Channel tab.
+            pg.get_by_label("Reveal the root cause").uncheck()
+            tab(pg, "Channel")
+            pg.get_by_role("button", name="◀ previous").click()
+            pg.locator("[data-testid=aftermath]").wait_for(timeout=10_000)
+            time.sleep(0.8)
+            shots.append(_shot(pg, out / "app_look_back.png"))
+            pg.get_by_role("button", name="Live", exact=True).click()
+            # Two settings on one histogram: the default incident against communication through the commander.
+            load_preset(pg, "The default incident")
+            tab(pg, "Seeds")
+            pg.get_by_role("button", name="Run 50 more seeds").click()
+            pg.locator("[data-figure=histogram]").filter(has_text="over 50 other seeds").wait_for(timeout=90_000)
+            pg.get_by_role("button", name="Pin to compare").click()
+            open_settings(pg)
+            choose_option(pg, "Communication mode", "commander")
+            close_settings(pg)
+            pg.get_by_role("button", name="Run 50 more seeds").click()
+            pg.locator("[data-figure=histogram]").filter(has_text="this scenario (50 runs").wait_for(timeout=90_000)
+            time.sleep(0.8)
+            shots.append(_shot(pg, out / "app_compare.png"))
             browser.close()
     finally:
         server.stop()

@@ -1,17 +1,27 @@
-"""The classroom page: Mesa's SolaraViz controls around plotly pictures of one incident.
+"""The classroom page: run controls, presets and settings around plotly pictures of one incident.
 
-Layout: the sidebar holds the scenario (preset, the main settings, the seed)
-and Mesa's own controls (step, play/pause, speed, reset); the main area shows
-the responders' network, the service graph, the incident channel, the live
-charts, the "why?" panel and the time-to-resolve histogram.
+Layout, made for a 1280x720 projector with nothing to scroll: a two-row
+header (the presets and a Settings toggle; the run controls and the status
+line), then the responders' network on the left and, on the right, one of
+five panels chosen by tabs: the incident channel, the services, the progress
+charts, "Why?" and the replayed seeds. The network stays on screen whatever
+the tab, so a misreading drawn in it and its words in the channel are seen
+together. The settings open above the pictures and close again.
 
-How a rebuild works: every browser session has a :class:`Lesson` (the
-scenario: config, seed, replayed runs). :class:`ClassroomModel` is an
-:class:`IncidentModel` built from a lesson, so Mesa's Reset button rebuilds
-the current scenario. Choosing a preset or changing a setting updates the
-lesson and mounts a fresh SolaraViz around a fresh model (its step loop is
-stopped first: the old model is retired). A bad value typed into a setting
-leaves the lesson and the running model as they were and shows the error.
+Why our own run controls and not Mesa's ``SolaraViz``: its Reset rebuilt
+the default incident instead of the chosen one, choosing a preset while it
+played left Play and Step disabled, and it brought controls a class does not
+need ("Use Threads", "Render Interval", a step counter ahead of the minute).
+The controls here are a few lines over one :class:`Run`: Step, Play/Pause at
+a chosen speed (a thread that keeps the nominal pace: it sleeps only for what
+is left of each interval), Reset (the current scenario again).
+
+Every browser session has a :class:`Lesson` (the scenario) and a
+:class:`Run` (the model on screen). A bad value typed into a setting leaves
+both as they were and shows a message; so does a valid value that makes an
+impossible scenario (team size 0 with nobody on call): the lesson builds the
+model once before accepting it. An error inside a step stops the run with a
+message instead of replacing the page.
 
 Serve it with ``jcs-sim viz`` (see :mod:`jcs_sim.app.cli`); the page is
 :func:`Page`.
@@ -20,35 +30,39 @@ Serve it with ``jcs-sim viz`` (see :mod:`jcs_sim.app.cli`); the page is
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import solara
 import solara.lab
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from ..config import ConfigError
-from ..explain import explain_decision
 from ..model import IncidentModel
-from . import channel, charts
+from . import channel, charts, history, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
-from .widgets import CSS, PlotlyView
+from .widgets import CSS, PlotlyView, figure_json
 
-__all__ = ["Page", "ClassroomModel", "CONFIG_ENV", "REPLAY_BATCH"]
+__all__ = ["Page", "ClassroomModel", "Run", "Panel", "CONFIG_ENV", "REPLAY_BATCH", "SPEEDS", "TABS"]
 
 CONFIG_ENV = "JCS_SIM_VIZ_CONFIG"  # the CONFIG given to `jcs-sim viz`, for the server's sessions
 REPLAY_BATCH = 50
-PLAY_INTERVAL_MS = 250  # a simulated minute every quarter second by default; the sidebar slider changes it
+# Play speeds a teacher picks from: label -> milliseconds per simulated minute.
+SPEEDS: dict[str, int] = {"1/s": 1000, "2/s": 500, "4/s": 250, "8/s": 125}
+DEFAULT_SPEED = "4/s"
+TABS = ("Channel", "Services", "Progress", "Why?", "Seeds")
+NETWORK_HEIGHT = 515  # px: the left half of a 1280x720 screen below the header
+PANEL_HEIGHT = 455  # px: a right-hand panel below its tabs
 
 
 class ClassroomModel(IncidentModel):
     """An incident built from a browser session's :class:`Lesson`, always with its decision trace.
 
-    Mesa's Reset calls ``ClassroomModel(lesson=...)`` again, which rebuilds
-    the lesson's current scenario. ``retire()`` stops a model whose page was
-    replaced, so a play loop still holding it ends at its next step.
+    ``retire()`` stops a model that was replaced (Reset, a new preset), so a
+    play loop still holding it ends at its next step.
     """
 
     def __init__(self, lesson: Lesson | None = None) -> None:
@@ -57,6 +71,7 @@ class ClassroomModel(IncidentModel):
         self.lesson = lesson
         self.preset = lesson.preset
         self.retired = False
+        self.history: list[history.Snapshot] = [history.snapshot(self)]  # history[t]: the run at minute t
 
     def retire(self) -> None:
         self.retired = True
@@ -67,6 +82,7 @@ class ClassroomModel(IncidentModel):
             self.running = False
             return
         super().step()
+        self.history.append(history.snapshot(self, previous=self.history[-1]))
 
 
 def _lesson_for_session() -> Lesson:
@@ -77,9 +93,128 @@ def _lesson_for_session() -> Lesson:
         return Lesson()  # `jcs-sim viz` checked the file before serving; it changed since: fall back to the default
 
 
-def Figure(fig, name: str):
-    """A plotly figure in the page (see :class:`PlotlyView`)."""
-    return PlotlyView.element(figure_json=fig.to_json(), name=name)
+def Figure(build: Callable[[], Any], name: str, **kwargs: Any):
+    """A plotly figure in the page (see :class:`PlotlyView`); ``on_clicked`` receives clicked points.
+
+    ``build`` makes the figure's spec (a plain dict: see :func:`~jcs_sim.app.components.trace`). If it fails (a corner of the model the
+    pictures did not foresee), the panel says so and the rest of the page
+    keeps working: a render error would otherwise replace the whole page
+    with a traceback in front of the class.
+    """
+    try:
+        fig = build()
+    except Exception as exc:
+        return solara.Error(f"Could not draw the {name} picture: {type(exc).__name__}: {exc}", classes=["jcs-error"])
+    return PlotlyView.element(figure_json=figure_json(fig), name=name, **kwargs)
+
+
+def _html(build: Callable[[], str], what: str) -> str:
+    """HTML from ``build``, or an escaped message saying what could not be shown (see :func:`Figure`)."""
+    try:
+        return build()
+    except Exception as exc:
+        return f'<p class="jcs-error">Could not show {what}: {_escape(type(exc).__name__)}: {_escape(str(exc))}</p>'
+
+
+@dataclass
+class Run:
+    """The model on screen and the state of its controls; one per browser session.
+
+    ``tick`` is bumped after every change of the model (a step, a reset): the
+    pictures read it, so they redraw exactly then.
+    """
+
+    lesson: Lesson
+    model: solara.Reactive
+    playing: solara.Reactive
+    speed: solara.Reactive
+    tick: solara.Reactive
+    error: solara.Reactive  # why the run stopped, when a step failed
+    look: solara.Reactive | None = None  # a past minute shown instead of the present (None: the present)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def go_live(self) -> None:
+        """Show the present again (stepping, playing and resetting always do)."""
+        if self.look is not None and self.look.value is not None:
+            self.look.set(None)
+
+    def shown(self) -> Any:
+        """The model as the pictures show it: the live one, or a look back at a past minute of it."""
+        m = self.model.value
+        at = self.look.value if self.look is not None else None
+        if at is None or not 0 <= at < len(getattr(m, "history", ())) - 1:
+            return m
+        return history.PastView(m, m.history[at])
+
+    def look_at(self, minute: int | None) -> None:
+        """Show the run as it was at ``minute`` (pauses play: the past does not move)."""
+        self.playing.set(False)
+        if self.look is not None:
+            self.look.set(None if minute is None or minute >= self.model.value.minute else max(0, int(minute)))
+
+    def _changed(self) -> None:
+        self.tick.set(self.tick.value + 1)
+
+    def advance(self, model: ClassroomModel) -> bool:
+        """One simulated minute of ``model`` if it is still the one on screen; False when it cannot go on."""
+        with self.lock:
+            if model is not self.model.value or not model.running:
+                return False
+            try:
+                model.step()
+            except Exception as exc:  # a model bug must not replace the page with a traceback
+                model.running = False
+                self.error.set(f"The run stopped at minute {model.minute}: {type(exc).__name__}: {exc}")
+                self.playing.set(False)
+                self._changed()
+                return False
+        self._changed()
+        return model.running
+
+    def step(self) -> None:
+        if not self.playing.value:
+            self.go_live()
+            self.advance(self.model.value)
+
+    def toggle(self) -> None:
+        self.go_live()
+        self.playing.set(not self.playing.value and self.model.value.running)
+
+    def reset(self) -> None:
+        """Start the lesson's current scenario again at minute 0 (stops playing)."""
+        self.playing.set(False)
+        self.go_live()
+        with self.lock:
+            self.model.value.retire()
+            self.error.set(None)
+            self.model.set(ClassroomModel(self.lesson))
+        self._changed()
+
+    def interval_s(self) -> float:
+        return SPEEDS.get(self.speed.value, SPEEDS[DEFAULT_SPEED]) / 1000
+
+    def play_loop(self, cancel: threading.Event) -> None:
+        """Step while playing, one minute per interval measured from the previous step's start.
+
+        Sleeping only for what is left of the interval keeps play at its
+        nominal speed as long as a step and its redraw fit in it; when they do
+        not, the next step starts at once (no burst to catch up).
+        """
+        if not self.playing.value:
+            return
+        model = self.model.value
+        due = time.monotonic()
+        while self.playing.value and not cancel.is_set():
+            if not self.advance(model):
+                break
+            due += self.interval_s()
+            now = time.monotonic()
+            if due < now:
+                due = now
+            if cancel.wait(due - now):
+                return
+        if model is self.model.value and not cancel.is_set():
+            self.playing.set(False)
 
 
 @dataclass
@@ -94,7 +229,7 @@ class Panel:
     values: solara.Reactive
     seed: solara.Reactive
     error: solara.Reactive  # the last rejected change, shown until one is accepted
-    rebuild: Any = None
+    rebuild: Callable[[], None] | None = None
 
     def choose(self, preset: str, values: dict[str, Any] | None = None, seed: Any = None) -> bool:
         """Apply a scenario to the lesson and rebuild; False (and the message shown) if it is invalid."""
@@ -110,7 +245,8 @@ class Panel:
         self.values.set(lesson.control_values())
         self.seed.set(str(lesson.seed))
         self.error.set(None)
-        self.rebuild()
+        if self.rebuild is not None:
+            self.rebuild()
         return True
 
 
@@ -118,64 +254,96 @@ class Panel:
 def Page():
     """The whole classroom page (one per browser session)."""
     lesson = solara.use_memo(_lesson_for_session, [])
-    generation = solara.use_reactive(0)
-    live: dict[str, Any] = solara.use_memo(dict, [])  # the mounted Classroom's model reactive
+    first = solara.use_memo(lambda: ClassroomModel(lesson), [])
+    run = Run(
+        lesson,
+        solara.use_reactive(first),
+        solara.use_reactive(False),
+        solara.use_reactive(DEFAULT_SPEED),
+        solara.use_reactive(0),
+        solara.use_reactive(None),
+    )
+    run.lock = solara.use_memo(threading.Lock, [])
+    run.look = solara.use_reactive(None)
     panel = Panel(lesson, solara.use_reactive(lesson.control_values()), solara.use_reactive(str(lesson.seed)), solara.use_reactive(None))
-
-    def rebuild() -> None:
-        current = live.get("model")
-        if current is not None:
-            current.value.retire()  # its play loop, if any, stops at the next tick
-        generation.set(generation.value + 1)
-
-    panel.rebuild = rebuild
+    panel.rebuild = run.reset
+    show_settings = solara.use_reactive(False)
+    # The play loop: restarted when play is pressed or the model is replaced, cancelled when either changes.
+    solara.use_thread(run.play_loop, dependencies=[run.playing.value, run.model.value], intrusive_cancel=False)
     solara.Style(CSS)
     solara.Title("jcs-sim classroom")
-    with solara.Column(style="padding: 0; gap: 0"):
-        # A new generation mounts a new Classroom (fresh Mesa controls around a fresh model); reacton
-        # remounts a keyed child only when its key and its arguments change, so the generation is both.
-        Classroom(panel, live, generation.value).key(f"classroom-{generation.value}")
+    with solara.Column(classes=["jcs-page"], style="padding: 0; gap: 0"):
+        # Keys keep each part mounted when the settings open or close: without them the dashboard below
+        # would move one place down, be rebuilt, and lose the open tab and the Why? panel's choices.
+        Header(run, panel, show_settings).key("header")
+        if show_settings.value:
+            SettingsPanel(panel).key("settings")
+        Dashboard(run).key("dashboard")
 
 
 @solara.component
-def Classroom(panel: Panel, live: dict, generation: int):
-    """Mesa's SolaraViz (controls) and the dashboard, around one model reactive."""
-    lesson = panel.lesson
-    first = solara.use_memo(lambda: ClassroomModel(lesson=lesson), [])
-    model = solara.use_reactive(first)
-    live["model"] = model
-    SolaraViz(model, components=[], model_params={"lesson": lesson}, name="jcs-sim classroom", play_interval=PLAY_INTERVAL_MS)
-    Presets(panel)
-    SidebarSettings(panel)
-    Dashboard(model, lesson)
-
-
-@solara.component
-def Presets(panel: Panel):
-    """One button per preset, above the pictures."""
-    with solara.Row(classes=["jcs-presets"], style="flex-wrap: wrap; gap: 6px; padding: 4px 8px 0 8px"):
-        for key, p in PRESETS.items():
+def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
+    """Row 1: the presets, the Settings toggle. Row 2: Reset, Play/Pause, Step, speed, and the status line."""
+    _ = run.tick.value  # the status line changes with every step
+    m = run.model.value
+    p = PRESETS.get(getattr(m, "preset", "default"), PRESETS["default"])
+    with solara.Row(classes=["jcs-bar"], style="align-items: center; gap: 6px; flex-wrap: wrap"):
+        for key, preset in PRESETS.items():
             chosen = key == panel.lesson.preset
             solara.Button(
-                p.title,
+                preset.title,
                 on_click=lambda key=key: panel.choose(key),
                 color="primary",
                 outlined=not chosen,
+                small=True,
                 classes=["jcs-preset", "jcs-preset-chosen" if chosen else "jcs-preset-other"],
             )
+        solara.Div(style="flex: 1")
+        solara.Button(
+            "Hide settings" if show_settings.value else "Settings",
+            on_click=lambda: toggle_settings(run, show_settings),
+            small=True,
+            outlined=True,
+            classes=["jcs-settings-toggle"],
+        )
+    with solara.Row(classes=["jcs-bar"], style="align-items: center; gap: 6px"):
+        solara.Button("Reset", on_click=run.reset, color="primary", small=True, classes=["jcs-reset"])
+        solara.Button(
+            "❚❚ Pause" if run.playing.value else "▶ Play",
+            on_click=run.toggle,
+            color="primary",
+            small=True,
+            disabled=not m.running,
+            classes=["jcs-play"],
+        )
+        solara.Button(
+            "Step", on_click=run.step, color="primary", small=True, disabled=run.playing.value or not m.running, classes=["jcs-step"]
+        )
+        solara.HTML(tag="span", unsafe_innerHTML="minutes per second:", classes=["jcs-speed-label"])
+        solara.ToggleButtonsSingle(value=run.speed, values=list(SPEEDS), dense=True, classes=["jcs-speed"])
+        solara.HTML(tag="div", unsafe_innerHTML=_status(m), classes=["jcs-status"], attributes={"data-testid": "status"})
+    shown = run.shown()
+    if shown is not m:  # looking back: this line says so, with that minute's beliefs, in place of the story
+        text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
+        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
+    else:
+        solara.HTML(
+            tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"], attributes={"title": p.story}
+        )
+    if run.error.value:
+        solara.Error(run.error.value, classes=["jcs-error", "jcs-run-error"])
 
 
-@solara.component
-def SidebarSettings(panel: Panel):
-    # Solara orders sidebar content by component depth: two levels below SolaraViz's
-    # siblings puts this card after Mesa's controls (step, play, reset first).
-    _SettingsInSidebar(panel)
+def toggle_settings(run: Run, show: solara.Reactive) -> None:
+    """Open or close the settings; opening pauses play.
 
-
-@solara.component
-def _SettingsInSidebar(panel: Panel):
-    with solara.Sidebar():
-        SettingsPanel(panel)
+    Why pause: a change rebuilds the run anyway, and while a run plays the
+    page re-renders several times a second; a value being typed into a field
+    could be reset under the teacher's fingers before Enter (seen under load).
+    """
+    if not show.value:
+        run.playing.set(False)
+    show.set(not show.value)
 
 
 @solara.component
@@ -188,66 +356,117 @@ def SettingsPanel(panel: Panel):
     def change(key: str, value: Any) -> None:
         panel.choose(lesson.preset, {**panel.values.value, key: value}, panel.seed.value)
 
-    with solara.Card("Settings"):
+    with solara.Card(classes=["jcs-settings"]):
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=f"On top of the preset <b>{PRESETS[lesson.preset].title}</b>. A change rebuilds the model (Enter in a text field).",
+            unsafe_innerHTML=f"Settings on top of the preset <b>{PRESETS[lesson.preset].title}</b>. "
+            "A change rebuilds the model at minute 0 (press Enter in a text field).",
             classes=["jcs-hint"],
         )
-        for c in CONTROLS:
-            current = values.get(c.key)
+        with solara.Div(classes=["jcs-settings-grid"]):
+            for c in CONTROLS:
+                current = values.get(c.key)
 
-            def on_value(v, key=c.key):
-                change(key, v)
+                def on_value(v, key=c.key):
+                    change(key, v)
 
-            if c.widget == "select":
-                solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value)
-            elif c.widget == "checkbox":
-                solara.Checkbox(label=c.label, value=bool(current), on_value=on_value)
-            else:
-                bad = bool(message) and f"'{c.key}'" in message
-                solara.InputText(c.label, value=str(current), on_value=on_value, message=c.hint(), error=bad, hide_details=False)
-        solara.InputText(
-            "Seed",
-            value=panel.seed.value,
-            on_value=lambda v: panel.choose(lesson.preset, panel.values.value, v),
-            message="an integer >= 0; same settings and seed, same run",
-            error=bool(message) and message.startswith("seed"),
-            hide_details=False,
-        )
+                if c.widget == "select":
+                    solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value)
+                elif c.widget == "checkbox":
+                    solara.Checkbox(label=c.label, value=bool(current), on_value=on_value)
+                else:
+                    bad = bool(message) and c.key in message
+                    solara.InputText(c.label, value=str(current), on_value=on_value, message=c.hint(), error=bad, hide_details=False)
+            solara.InputText(
+                "Seed",
+                value=panel.seed.value,
+                on_value=lambda v: panel.choose(lesson.preset, panel.values.value, v),
+                message="an integer >= 0; same settings and seed, same run",
+                error=bool(message) and message.startswith("seed"),
+                hide_details=False,
+            )
         if message:
             solara.Error(f"Not applied: {message}", classes=["jcs-error"])
 
 
 @solara.component
-def Dashboard(model: solara.Reactive, lesson: Lesson):
-    """The main area: status, network, services, channel, charts, why?, histogram."""
-    update_counter.get()  # Mesa bumps this after every step: redraw (children given the same model redraw too)
-    m = model.value
+def Dashboard(run: Run):
+    """The network on the left; the tabbed panels on the right (only the open one is drawn)."""
+    _ = run.tick.value  # redraw after every step
+    m = run.shown()
+    tab = solara.use_reactive(TABS[0])
+    LookBack(run, m, run.tick.value)
+    with solara.Div(classes=["jcs-main"]):
+        with solara.Div(classes=["jcs-card", "jcs-left"]):
+            Figure(lambda: C.network_spec(m, height=NETWORK_HEIGHT), "network")
+        with solara.Div(classes=["jcs-card", "jcs-right"]):
+            solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["jcs-tabs"])
+            if tab.value == "Channel":
+                Channel(m, run.tick.value, run.model.value)
+            elif tab.value == "Services":
+                Services(m, run.tick.value)
+            elif tab.value == "Progress":
+                Figure(lambda: charts.charts_spec(m, height=PANEL_HEIGHT), "charts")
+            elif tab.value == "Why?":
+                WhyPanel(m, run.tick.value)
+            else:
+                Replays(m, run.lesson, run.tick.value)
+
+
+@solara.component
+def LookBack(run: Run, m: Any, tick: int):
+    """A slider over the minutes so far, and jumps to the previous or next moment of a kind.
+
+    When a past minute is shown, a line says so, with the beliefs of that
+    minute; at a misreading, what the reader did next.
+    """
+    live = run.model.value
+    kind = solara.use_reactive(history.MOMENT_KINDS[0])
+    found = history.moments(live)[kind.value]
+    at = m.minute
+    back = history.neighbour(found, at, forward=False)
+    ahead = history.neighbour(found, at, forward=True)
+    with solara.Row(classes=["jcs-bar", "jcs-scrub"], style="align-items: center; gap: 6px"):
+        with solara.Div(classes=["jcs-scrub-slider"]):
+            solara.SliderInt(
+                "Minute shown", value=at, min=0, max=max(live.minute, 1), on_value=run.look_at, disabled=live.minute == 0, thumb_label=True
+            )
+        solara.Button("Live", on_click=run.go_live, small=True, outlined=True, disabled=m is live, classes=["jcs-live"])
+        solara.HTML(tag="span", unsafe_innerHTML="jump to the", classes=["jcs-speed-label"])
+        solara.Button(
+            "◀ previous", on_click=lambda: run.look_at(back), small=True, outlined=True, disabled=back is None, classes=["jcs-jump-back"]
+        )
+        solara.ToggleButtonsSingle(value=kind, values=list(history.MOMENT_KINDS), dense=True, classes=["jcs-kinds"])
+        solara.Button(
+            "next ▶", on_click=lambda: run.look_at(ahead), small=True, outlined=True, disabled=ahead is None, classes=["jcs-jump-next"]
+        )
+
+
+# The panels take ``tick`` (the step counter) only so that they re-render after each step: a component
+# whose arguments are unchanged is not rendered again, and the model object stays the same while it steps.
+@solara.component
+def Channel(m: Any, tick: int, live: IncidentModel):
+    """The incident channel, newest message at the bottom; a misread message highlighted with what was understood.
+
+    Looking back at a minute with a misreading, a box above the channel says
+    who misread what and what the reader did next (from the live run's trace).
+    """
+    if m is not live:
+        after = _html(lambda: history.aftermath_html(live, m.minute), "what followed")
+        if after:
+            solara.HTML(tag="div", unsafe_innerHTML=after, classes=["jcs-aftermath-box"], attributes={"data-testid": "aftermath"})
+    solara.HTML(tag="h3", unsafe_innerHTML=f"Incident channel ({len(m.messages)} messages, {m.counts['messages_misread']} misread)")
+    solara.HTML(
+        tag="div", unsafe_innerHTML=_html(lambda: _chat(m), "the channel"), classes=["jcs-chat"], attributes={"data-testid": "chat"}
+    )
+
+
+@solara.component
+def Services(m: IncidentModel, tick: int):
+    """The service graph; the root cause only on request (let the class guess first)."""
     reveal = solara.use_reactive(False)
-    p = PRESETS.get(getattr(m, "preset", "default"), PRESETS["default"])
-    with solara.Column(style="padding: 4px 8px; gap: 0"):
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"])
-        solara.HTML(tag="div", unsafe_innerHTML=_status(m), classes=["jcs-status"], attributes={"data-testid": "status"})
-        with solara.Columns([1, 1]):
-            with solara.Div(classes=["jcs-card"]):
-                Figure(C.network_figure(m), "network")
-            with solara.Div(classes=["jcs-card"]):
-                solara.Switch(label="Reveal the root cause", value=reveal)
-                Figure(C.service_figure(m, reveal_root=reveal.value, height=400), "services")
-        with solara.Columns([1, 1]):
-            with solara.Div(classes=["jcs-card"]):
-                solara.HTML(
-                    tag="h3", unsafe_innerHTML=f"Incident channel ({len(m.messages)} messages, {m.counts['messages_misread']} misread)"
-                )
-                solara.HTML(tag="div", unsafe_innerHTML=_chat(m), classes=["jcs-chat"], attributes={"data-testid": "chat"})
-            with solara.Div(classes=["jcs-card"]):
-                Figure(charts.charts_figure(m), "charts")
-        with solara.Columns([1, 1]):
-            with solara.Div(classes=["jcs-card"]):
-                WhyPanel(m)
-            with solara.Div(classes=["jcs-card"]):
-                Replays(m, lesson)
+    solara.Switch(label="Reveal the root cause", value=reveal, classes=["jcs-reveal"])
+    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=PANEL_HEIGHT - 40), "services")
 
 
 def _chat(m: IncidentModel) -> str:
@@ -271,26 +490,53 @@ def _status(m: IncidentModel) -> str:
 
 
 @solara.component
-def WhyPanel(m: IncidentModel):
-    """Pick a responder and a minute: the decision in plain words (chosen action, runners-up, what separated them)."""
-    update_counter.get()
+def WhyPanel(m: IncidentModel, tick: int):
+    """Pick a responder, then a decision on their timeline (click it, or step through): the choice in plain words."""
     names = [p.name for p in m.people]
     who = solara.use_reactive(names[0] if names else "")
-    minute = solara.use_reactive(None)  # None: follow the model's current minute
-    solara.HTML(tag="h3", unsafe_innerHTML="Why? A decision, explained")
-    with solara.Row(style="align-items: center; gap: 12px"):
-        solara.Select("Responder", value=who.value if who.value in names else names[0], values=names, on_value=who.set)
-        at = m.minute if minute.value is None else min(minute.value, m.minute)
-        solara.SliderInt("Minute", value=at, min=0, max=max(m.minute, 1), on_value=minute.set, thumb_label=True)
-        solara.Button("now", text=True, on_click=lambda: minute.set(None))
+    chosen_minute = solara.use_reactive(None)  # None: follow their latest decision
     idx = names.index(who.value) if who.value in names else 0
-    rows, note = channel.decision_rows(m, idx, at)
-    if not rows:
-        person = m.people[idx] if m.people else None
-        text = f"{who.value} has not decided anything yet ({C.doing(m, person)})." if person else "Nobody on the roster."
+    points = why.decision_points(m, idx) if names else []
+    minutes = [p["minute"] for p in points]
+    # A clicked minute that is not (or no longer, after Reset) one of their decisions falls back to the latest.
+    at = chosen_minute.value if chosen_minute.value in minutes else (minutes[-1] if minutes else None)
+    earlier = [t for t in minutes if at is not None and t < at]
+    later = [t for t in minutes if at is not None and t > at]
+
+    def pick(name: str) -> None:
+        who.set(name)
+        chosen_minute.set(None)
+
+    def clicked(point: dict) -> None:
+        value = point.get("custom", point.get("x"))
+        if isinstance(value, (int, float)):
+            chosen_minute.set(int(value))
+
+    with solara.Row(style="align-items: center; gap: 8px", classes=["jcs-why-controls"]):
+        with solara.Div(style="min-width: 160px"):
+            solara.Select("Responder", value=who.value if who.value in names else (names[0] if names else ""), values=names, on_value=pick)
+        solara.Button("◀ earlier", on_click=lambda: chosen_minute.set(earlier[-1]), disabled=not earlier, small=True, outlined=True)
+        solara.Button("later ▶", on_click=lambda: chosen_minute.set(later[0]), disabled=not later, small=True, outlined=True)
+        solara.Button("latest", on_click=lambda: chosen_minute.set(None), disabled=chosen_minute.value is None, small=True, text=True)
+    Figure(lambda: why.timeline_spec(m, idx, at), "decisions", on_clicked=clicked)
+    if not names:
+        body = "<p>Nobody on the roster.</p>"
+    elif at is None:
+        person = m.people[idx]
+        body = f"<p>{_escape(who.value)} has not decided anything yet ({_escape(C.doing(m, person))}).</p>"
     else:
-        text = (note + "\n" if note else "") + explain_decision(rows)
-    solara.HTML(tag="pre", unsafe_innerHTML=_escape(text), classes=["jcs-why"], attributes={"data-testid": "why"})
+        rows, _note = channel.decision_rows(m, idx, at)
+        body = (
+            _html(lambda: why.explain_html(rows, _clock_at(m, at)), "this decision")
+            if rows
+            else f"<p>No decision by {_escape(who.value)} at minute {at}.</p>"
+        )
+    solara.HTML(tag="div", unsafe_innerHTML=body, classes=["jcs-why"], attributes={"data-testid": "why"})
+
+
+def _clock_at(m: IncidentModel, minute: int) -> str:
+    h = (m.cfg["run"]["start_hour"] + minute / 60.0) % 24
+    return f"{int(h):02d}:{int(round((h % 1) * 60)) % 60:02d}"
 
 
 def _escape(text: str) -> str:
@@ -300,11 +546,11 @@ def _escape(text: str) -> str:
 
 
 @solara.component
-def Replays(m: IncidentModel, lesson: Lesson):
+def Replays(m: IncidentModel, lesson: Lesson, tick: int):
     """Replay this scenario with other seeds: one run is one draw from a distribution."""
-    update_counter.get()
     progress = solara.use_reactive(0)
-    version = solara.use_reactive(0)
+    version = solara.use_reactive(0)  # bumped when the replays or the pin change: read below, so this panel redraws
+    _ = version.value
 
     def replay() -> None:
         lesson.replay(REPLAY_BATCH, progress=lambda i, n: progress.set(i))
@@ -313,10 +559,32 @@ def Replays(m: IncidentModel, lesson: Lesson):
     task = solara.lab.use_task(replay, dependencies=None, prefer_threaded=True)
     summaries = list(lesson.replayed())
     current = {"seed": m.seed, "minute": m.minute, "resolve": m.times["resolve"]}
-    with solara.Row(style="align-items: center"):
-        solara.Button(f"Run {REPLAY_BATCH} more seeds", color="primary", on_click=lambda: task(), disabled=task.pending)
+    compare = lesson.compared()
+
+    def pin() -> None:
+        lesson.pin()
+        version.set(version.value + 1)
+
+    def unpin() -> None:
+        lesson.unpin()
+        version.set(version.value + 1)
+
+    with solara.Row(style="align-items: center; gap: 6px; flex-wrap: wrap"):
+        solara.Button(f"Run {REPLAY_BATCH} more seeds", color="primary", on_click=lambda: task(), disabled=task.pending, small=True)
         if task.pending:
             solara.Text(f"running seed {progress.value} of {REPLAY_BATCH}...")
         else:
-            solara.Text(f"{len(summaries)} seeds replayed for this scenario")
-    Figure(charts.histogram_figure(summaries, current, m.cfg["run"]["max_minutes"]), "histogram")
+            solara.Text(f"{len(summaries)} seeds replayed")
+        solara.Button("Pin to compare", on_click=pin, small=True, outlined=True, disabled=not summaries, classes=["jcs-pin"])
+        if lesson.pinned is not None:
+            solara.Button("Unpin", on_click=unpin, small=True, text=True, classes=["jcs-unpin"])
+    if lesson.pinned is not None and compare is None:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"Pinned: <b>{_escape(lesson.pinned[1])}</b>. Change a preset or a setting and replay it: both show here.",
+            classes=["jcs-hint"],
+        )
+    Figure(
+        lambda: charts.histogram_spec(summaries, current, m.cfg["run"]["max_minutes"], height=PANEL_HEIGHT - 60, compare=compare),
+        "histogram",
+    )

@@ -11,9 +11,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from ..communication import describe
-from ..results import trace_table
 from .components import ROUTE_COLOURS
+from .core import describe, trace_table
 
 if TYPE_CHECKING:
     from ..model import IncidentModel

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout
+from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout, trace
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["charts_figure", "histogram_figure", "MILESTONES"]
+__all__ = ["charts_spec", "charts_figure", "histogram_spec", "histogram_figure", "MILESTONES"]
 
 MILESTONES = (("acknowledge", "acknowledged"), ("diagnose", "diagnosed"), ("mitigate", "mitigated"), ("resolve", "resolved"))
 
 
-def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     """Three stacked panels: progress (symptoms, people, milestones), messages, belief about the cause."""
     tl = model.timeline
     minute = [r[0] for r in tl]
@@ -32,7 +32,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
         )
     }
     traces = [
-        go.Scatter(
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["n_symptomatic"]] for r in tl],
             name="symptomatic services",
@@ -40,7 +41,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["n_active"]] for r in tl],
             name="active responders",
@@ -48,11 +50,26 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(x=minute, y=[r[col["sent"]] for r in tl], name="messages sent", line=dict(color="#555", width=2), xaxis="x", yaxis="y2"),
-        go.Scatter(
-            x=minute, y=[r[col["misread"]] for r in tl], name="messages misread", line=dict(color=MISREAD, width=2), xaxis="x", yaxis="y2"
+        trace(
+            "scatter",
+            x=minute,
+            y=[r[col["sent"]] for r in tl],
+            name="messages sent",
+            line=dict(color="#555", width=2),
+            xaxis="x",
+            yaxis="y2",
         ),
-        go.Scatter(
+        trace(
+            "scatter",
+            x=minute,
+            y=[r[col["misread"]] for r in tl],
+            name="messages misread",
+            line=dict(color=MISREAD, width=2),
+            xaxis="x",
+            yaxis="y2",
+        ),
+        trace(
+            "scatter",
             x=minute,
             y=[r[col["belief"]] for r in tl],
             name="belief on the true cause",
@@ -73,7 +90,8 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             mtext.append(word)
             shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=mx,
             y=my,
             mode="markers+text",
@@ -83,7 +101,7 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             xaxis="x",
             yaxis="y",
             marker=dict(symbol="triangle-down", size=9, color="#333"),
-            textfont=dict(size=10),
+            textfont=dict(size=13),
             cliponaxis=False,
         )
     )
@@ -92,30 +110,74 @@ def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     span = [0, max(10, model.minute)]
     layout.update(
         xaxis=dict(range=span, anchor="y3", gridcolor="#eee"),
-        margin=dict(l=10, r=10, t=40, b=40),
+        margin=dict(l=70, r=10, t=40, b=40),  # room for the axis titles beside the tick numbers
         legend=dict(layout["legend"], y=-0.07),
-        yaxis=dict(domain=[0.68, 1.0], title=dict(text="count", font=dict(size=10)), range=[0, top * 1.3], gridcolor="#eee"),
-        yaxis2=dict(domain=[0.36, 0.62], title=dict(text="messages", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
-        yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=10)), range=[0, 1.05], gridcolor="#eee"),
+        yaxis=dict(domain=[0.68, 1.0], title=dict(text="count", font=dict(size=13), standoff=6), range=[0, top * 1.3], gridcolor="#eee"),
+        yaxis2=dict(domain=[0.36, 0.62], title=dict(text="messages", font=dict(size=13), standoff=6), rangemode="tozero", gridcolor="#eee"),
+        yaxis3=dict(domain=[0.0, 0.30], title=dict(text="share", font=dict(size=13), standoff=6), range=[0, 1.05], gridcolor="#eee"),
         shapes=shapes,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
 
 
-def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | None, horizon: int, height: int = 330) -> go.Figure:
+def _median(xs: list[int]) -> int | None:
+    srt = sorted(xs)
+    return srt[len(srt) // 2] if srt else None
+
+
+def histogram_spec(
+    summaries: list[dict[str, Any]],
+    current: dict[str, Any] | None,
+    horizon: int,
+    height: int = 330,
+    compare: tuple[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """Time to resolve over replayed seeds; censored runs in their own bar; the current run marked.
 
     ``current``: ``{"seed", "minute", "resolve"}`` of the run on screen (``resolve`` None while it runs).
+    ``compare``: (label, runs) of a pinned scenario, drawn over this one with the same bins, so a class
+    compares two settings on one chart.
     """
     done = [s["time_to_resolve"] for s in summaries if s.get("time_to_resolve") is not None]
     censored = sum(1 for s in summaries if s.get("time_to_resolve") is None)
-    traces: list[go.BaseTraceType] = [
-        go.Histogram(x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
-    ]
+    if compare is None:
+        traces: list[dict[str, Any]] = [
+            trace("histogram", x=done, name="resolved runs", marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")), nbinsx=25)
+        ]
+    else:
+        label, other = compare
+        other_done = [s["time_to_resolve"] for s in other if s.get("time_to_resolve") is not None]
+        other_censored = sum(1 for s in other if s.get("time_to_resolve") is None)
+        top = max(done + other_done + [1])
+        size = max(1, -(-top // 25))  # the same bins for both, or the bars would not compare
+        bins = dict(start=0, end=top + size, size=size)
+        traces = [
+            trace(
+                "histogram",
+                x=other_done,
+                name=f"pinned: {label} ({len(other)} runs, median {_median(other_done)}, {other_censored} not resolved)",
+                marker=dict(color="#f0a030", line=dict(width=0.5, color="white")),
+                opacity=0.6,
+                xbins=bins,
+            ),
+            trace(
+                "histogram",
+                x=done,
+                name=f"this scenario ({len(summaries)} runs, median {_median(done)}, {censored} not resolved)",
+                marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")),
+                opacity=0.6,
+                xbins=bins,
+            ),
+        ]
     if censored:
         traces.append(
-            go.Bar(
-                x=[horizon], y=[censored], name=f"not resolved by minute {horizon}", marker=dict(color="#999"), width=max(horizon / 40, 1)
+            trace(
+                "bar",
+                x=[horizon],
+                y=[censored],
+                name=f"not resolved by minute {horizon}",
+                marker=dict(color="#999"),
+                width=max(horizon / 40, 1),
             )
         )
     shapes = []
@@ -123,7 +185,7 @@ def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | 
     if done:
         srt = sorted(done)
         median = srt[len(srt) // 2]
-        title += f'<br><span style="font-size:11px">median {median} min, range {srt[0]}-{srt[-1]} min; {censored} not resolved</span>'
+        title += f'<br><span style="font-size:13px">median {median} min, range {srt[0]}-{srt[-1]} min; {censored} not resolved</span>'
     if current is not None:
         value = current.get("resolve")
         x = value if value is not None else current.get("minute", 0)
@@ -133,7 +195,8 @@ def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | 
             else f"this run (seed {current.get('seed')}): still running at {x}"
         )
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[x],
                 y=[0],
                 mode="markers+text",
@@ -158,11 +221,30 @@ def histogram_figure(summaries: list[dict[str, Any]], current: dict[str, Any] | 
             )
         ]
     layout.update(
-        xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
-        yaxis=dict(title=dict(text="runs", font=dict(size=10)), rangemode="tozero", gridcolor="#eee"),
-        margin=dict(l=10, r=10, t=55, b=50),
+        xaxis=dict(title=dict(text="minutes to resolve", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
+        yaxis=dict(title=dict(text="runs", font=dict(size=13)), rangemode="tozero", gridcolor="#eee"),
+        margin=dict(l=60, r=10, t=55, b=50),  # room for the axis title beside the tick numbers
         legend=dict(layout["legend"], y=-0.22),
         shapes=shapes,
         bargap=0.05,
     )
-    return go.Figure(data=traces, layout=layout)
+    if compare is not None:
+        layout.update(barmode="overlay", legend=dict(layout["legend"], y=-0.2, orientation="v"), margin=dict(l=60, r=10, t=55, b=110))
+        layout["title"] = dict(layout["title"], text="Time to resolve: this scenario and the pinned one")
+    return {"data": traces, "layout": layout}
+
+
+def charts_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """:func:`charts_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(charts_spec(model, height))
+
+
+def histogram_figure(
+    summaries: list[dict[str, Any]],
+    current: dict[str, Any] | None,
+    horizon: int,
+    height: int = 330,
+    compare: tuple[str, list[dict[str, Any]]] | None = None,
+) -> go.Figure:
+    """:func:`histogram_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(histogram_spec(summaries, current, horizon, height, compare))

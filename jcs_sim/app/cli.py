@@ -91,6 +91,7 @@ def serve(config: str | None, host: str = "127.0.0.1", port: int = DEFAULT_PORT)
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
+    settings.theme.show_banner = False  # Solara's "This website runs on Solara" badge covered the pictures' corner
     asset_dir = str(plotly_asset_dir())
     if asset_dir not in settings.assets.extra_locations:
         settings.assets.extra_locations.append(asset_dir)

@@ -22,60 +22,69 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from ..communication import describe
+from . import core
+from .core import describe
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["network_figure", "service_figure", "knowers", "doing", "clock", "base_layout", "STATE_COLOURS", "ROUTE_COLOURS"]
+__all__ = [
+    "network_spec",
+    "network_figure",
+    "service_spec",
+    "service_figure",
+    "trace",
+    "knowers",
+    "doing",
+    "clock",
+    "base_layout",
+    "STATE_COLOURS",
+    "ROUTE_COLOURS",
+]
 
 STATE_COLOURS = {"off": "#c8c8c8", "paged": "#f0a030", "active": "#3a7bd5"}
 ROUTE_COLOURS = {"channel": "#3a7bd5", "dm": "#8e44ad", "page": "#f0a030", "external": "#7f8c8d"}
 MISREAD = "#d62728"
 SYMPTOMATIC = "#e4572e"
 HEALTHY = "#9bc59d"
-FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=11)
-# Verbs for what a responder is doing; unknown actions are shown by their name.
-VERBS = {
-    "investigate": "investigating",
-    "remediate": "remediating",
-    "share": "posting a finding",
-    "relay": "relaying a finding",
-    "status_update": "writing a status update",
-    "page": "paging",
-    "read": "reading messages",
-    "coordinate": "assigning work on",
-    "other_duty": "on other duties",
-    "wait": "watching",
-    "acknowledge": "acknowledging",
-    "clarify": "asking to clarify",
-    "own_mistake": "owning a mistake",
-    "none": "",
-}
-PERSON_TARGETS = {"page", "acknowledge", "clarify"}
+FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)  # read from the back of a room on a 1280x720 projector
+# What a responder is doing, in words, from the action registry; "none" before their first decision.
+VERBS = {**core.VERBS, "none": ""}
+PERSON_TARGETS = core.PERSON_TARGETS
 MAX_TIE_LABELS = 24  # more tie-weight numbers than this overlap (a big incident): show them on hover
 
 _layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> cached positions
 
 
 def _layout(model: IncidentModel) -> dict[str, Any]:
-    cached = _layouts.get(model)
+    live = getattr(model, "live", model)  # a look back at a past minute (history.PastView) shares its run's layout
+    cached = _layouts.get(live)
     if cached is None:
-        cached = {"people": _people_positions(model), "services": _service_positions(model)}
-        _layouts[model] = cached
+        cached = {"people": _people_positions(live), "services": _service_positions(live)}
+        _layouts[live] = cached
     return cached
+
+
+def trace(kind: str, **props: Any) -> dict[str, Any]:
+    """A plotly trace as a plain dict: the page sends it as JSON without plotly's per-property validation.
+
+    Why: building ``go.Scatter`` objects validated every list on every step
+    and took most of a step's server time (``benchmarks/bench_app.py``);
+    the ``*_figure`` wrappers still validate the same specs in the tests.
+    """
+    return {"type": kind, **props}
 
 
 def base_layout(title: str, height: int) -> dict[str, Any]:
     return dict(
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=16)),
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         font=FONT,
         paper_bgcolor="white",
         plot_bgcolor="white",
         showlegend=True,
-        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=10)),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=12)),
         uirevision="keep",  # keep the reader's zoom and legend choices across steps
     )
 
@@ -94,8 +103,12 @@ def _people_positions(model: IncidentModel) -> list[tuple[float, float]]:
     return pos
 
 
-def doing(model: IncidentModel, person) -> str:
-    """What a responder is doing this minute, in words (their state when not active)."""
+def doing(model: IncidentModel, person, sep: str = " ") -> str:
+    """What a responder is doing this minute, in words (their state when not active).
+
+    ``sep`` goes between the verb and its target: the network's labels put
+    the target on a line of its own so that neighbours' labels do not overlap.
+    """
     if person.state == "off":
         return "not paged"
     if person.state == "paged":
@@ -105,13 +118,13 @@ def doing(model: IncidentModel, person) -> str:
     if target is None or target < 0:
         return verb
     if kind in PERSON_TARGETS and target < len(model.people):
-        return f"{verb} {model.people[target].name}"
+        return f"{verb}{sep}{model.people[target].name}"
     if 0 <= target < model.sg.n:
-        return f"{verb} {model.sg.names[target]}"
+        return f"{verb}{sep}{model.sg.names[target]}"
     return verb
 
 
-def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     """The responders: ties (width and label = familiarity), states, this minute's messages and misreadings."""
     pos = _layout(model)["people"]
     people = model.people
@@ -119,7 +132,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     n = len(people)
     # Ties, in three width classes (plotly draws one width per trace).
     classes = (("ties (weak, < 0.33)", 0.0, 0.33, 1.0), ("ties (0.33-0.66)", 0.33, 0.66, 2.5), ("ties (strong, > 0.66)", 0.66, 1.01, 4.5))
-    traces: list[go.BaseTraceType] = []
+    traces: list[dict[str, Any]] = []
     mid_x, mid_y, mid_text, mid_hover = [], [], [], []
     for name, lo, hi, width in classes:
         xs: list[float | None] = []
@@ -130,7 +143,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
                 if w > 0 and lo <= w < hi:
                     xs += [pos[i][0], pos[j][0], None]
                     ys += [pos[i][1], pos[j][1], None]
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(width=width, color="#b9c4d0"), hoverinfo="skip"))
+        traces.append(trace("scatter", x=xs, y=ys, mode="lines", name=name, line=dict(width=width, color="#b9c4d0"), hoverinfo="skip"))
     for i in range(n):
         for j in range(i + 1, n):
             if fam[i][j] > 0:
@@ -139,7 +152,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
                 mid_text.append(f"{fam[i][j]:.2f}")
                 mid_hover.append(f"{html.escape(people[i].name)} and {html.escape(people[j].name)}: familiarity {fam[i][j]:.2f}")
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=mid_x,
             y=mid_y,
             # Numbers on every tie while they stay readable; beyond that, on hover only.
@@ -148,7 +162,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             hovertext=mid_hover,
             hoverinfo="text",
             name="tie weight (familiarity)",
-            textfont=dict(size=9, color="#7a8794"),
+            textfont=dict(size=11, color="#6a7784"),
             marker=dict(size=6, color="rgba(0,0,0,0)"),
             showlegend=False,
         )
@@ -186,7 +200,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             )
     for route, xs in msg_x.items():
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=xs,
                 y=msg_y[route],
                 mode="lines",
@@ -210,10 +225,19 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             f"meant: {html.escape(describe(model, msg.content))}<br>understood: {html.escape(describe(model, understood))}"
         )
     traces.append(
-        go.Scatter(x=mx, y=my, mode="lines", name="misread this minute", line=dict(width=2.5, color=MISREAD, dash="dash"), hoverinfo="skip")
+        trace(
+            "scatter",
+            x=mx,
+            y=my,
+            mode="lines",
+            name="misread this minute",
+            line=dict(width=2.5, color=MISREAD, dash="dash"),
+            hoverinfo="skip",
+        )
     )
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=cx,
             y=cy,
             mode="markers",
@@ -228,7 +252,7 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     xs = [p[0] for p in pos]
     ys = [p[1] for p in pos]
     labels = [
-        f"<b>{html.escape(p.name)}</b> ({p.role}{', ' + html.escape(p.team) if p.team else ''})<br>{html.escape(doing(model, p))}"
+        f"<b>{html.escape(p.name)}</b> ({p.role}{', ' + html.escape(p.team) if p.team else ''})<br>{html.escape(doing(model, p, sep=chr(10))).replace(chr(10), '<br>')}"
         for p in people
     ]
     hover = [
@@ -236,9 +260,10 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
         f"<br>sent {p.messages_sent}, read {p.messages_read}, misread {p.messages_misread}"
         for p in people
     ]
-    positions = ["top center" if y >= -0.01 else "bottom center" for y in ys]
+    positions = [_label_position(x, y) for x, y in zip(xs, ys, strict=True)]
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=xs,
             y=ys,
             mode="markers+text",
@@ -247,7 +272,8 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
             textposition=positions,
             hovertext=hover,
             hoverinfo="text",
-            textfont=dict(size=10),
+            textfont=dict(size=13),
+            cliponaxis=False,
             marker=dict(
                 size=[22 if p.state == "active" else 16 for p in people],
                 color=[STATE_COLOURS.get(p.state, "#999") for p in people],
@@ -262,7 +288,19 @@ def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
     layout = base_layout(f"Responders at minute {now} ({clock(model)})", height)
     # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
     layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]), annotations=annotations)
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
+
+
+def _label_position(x: float, y: float) -> str:
+    """Above the dots in the top half, below in the bottom half; near the vertical axis, away from it.
+
+    Why: two neighbours at the top or bottom of the circle sit close side by
+    side, and centred labels of a dozen people overlapped there.
+    """
+    vertical = "top" if y >= -0.01 else "bottom"
+    if abs(x) < 0.5 and abs(x) > 0.01:
+        return f"{vertical} {'left' if x < 0 else 'right'}"
+    return f"{vertical} center"
 
 
 def _messages_at(model: IncidentModel, minute: int):
@@ -346,7 +384,7 @@ def knowers(model: IncidentModel) -> list[tuple[str, float] | None]:
     return out
 
 
-def service_figure(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> go.Figure:
+def service_spec(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> dict[str, Any]:
     """The service graph: symptoms, what has been investigated, who knows which part; the root cause on request."""
     sg = model.sg
     lay = _layout(model)["services"]
@@ -365,17 +403,23 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
             ex += [pos[s][0], pos[d][0], None]
             ey += [pos[s][1], pos[d][1], None]
     best = knowers(model)
-    traces: list[go.BaseTraceType] = [
-        go.Scatter(x=ex, y=ey, mode="lines", name="depends on", line=dict(width=0.8, color="#d0d6dd"), hoverinfo="skip"),
+    traces: list[dict[str, Any]] = [
+        trace("scatter", x=ex, y=ey, mode="lines", name="depends on", line=dict(width=0.8, color="#d0d6dd"), hoverinfo="skip"),
     ]
     for name, colour, want in (("healthy", HEALTHY, False), ("symptomatic", SYMPTOMATIC, True)):
         idx = [s for s in range(sg.n) if bool(sym[s]) is want]
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[pos[s][0] for s in idx],
                 y=[pos[s][1] for s in idx],
-                mode="markers",
+                mode="markers+text",
                 name=name,
+                # The name without its team prefix: the team's header sits above its columns.
+                text=[_short_name(sg, s) for s in idx],
+                textposition="bottom center",
+                textfont=dict(size=11, color="#333"),
+                cliponaxis=False,
                 marker=dict(
                     size=13,
                     color=colour,
@@ -388,30 +432,37 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
         )
     inv = [s for s in range(sg.n) if examined[s]]
     traces.append(
-        go.Scatter(
+        trace(
+            "scatter",
             x=[pos[s][0] for s in inv],
             y=[pos[s][1] for s in inv],
             mode="markers+text",
             name="investigated",
             text=[f"×{examined[s]}" for s in inv],
             textposition="top right",
-            textfont=dict(size=9),
+            textfont=dict(size=12),
+            cliponaxis=False,
             marker=dict(size=22, symbol="circle-open", color="#222", line=dict(width=2)),
             hovertext=[f"{sg.names[s]}: looked at by {', '.join(lookers[s])}" for s in inv],
             hoverinfo="text",
         )
     )
+    xs_min = min((p[0] for p in pos), default=0.0)
+    xs_max = max((p[0] for p in pos), default=0.0)
     if reveal_root:
         r = model.fault.root
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[pos[r][0]],
                 y=[pos[r][1]],
                 mode="markers+text",
                 name="root cause",
-                text=[f"root cause: {sg.names[r]} ({model.fault.kind})"],
-                textposition="bottom center",
-                textfont=dict(color="#8b0000", size=11),
+                text=[f"root cause: {sg.names[r]}<br>({model.fault.kind.replace('_', ' ')})"],
+                # Towards the middle of the picture, so the label is never cut off at its edges.
+                textposition="top left" if pos[r][0] > 0.5 * (xs_min + xs_max) else "top right",
+                textfont=dict(color="#8b0000", size=13),
+                cliponaxis=False,  # never cut off at the plot's edge
                 marker=dict(size=30, symbol="star", color="rgba(255,215,0,0.85)", line=dict(width=1.5, color="#8b0000")),
             )
         )
@@ -423,16 +474,23 @@ def service_figure(model: IncidentModel, reveal_root: bool = False, height: int 
         if who:
             text += f"<br>best: {html.escape(who[0])} {who[1]:.2f}"
         annotations.append(
-            dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=10))
+            dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=12))
         )
     status = f"{int(sym.sum())} of {sg.n} services symptomatic; {len(inv)} investigated"
     layout = base_layout(f"Services: {status}", height)
     layout.update(
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False, range=[-lay["depth"] - 0.6, 1.9]),
+        xaxis=dict(visible=False, range=[xs_min - 0.7, xs_max + 0.7]),
+        yaxis=dict(visible=False, range=[-lay["depth"] - 0.8, 2.1]),
         annotations=annotations,
     )
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
+
+
+def _short_name(sg, s: int) -> str:
+    """A service's name without its team's prefix ("payments-core2" -> "core2"), as drawn under its marker."""
+    name = sg.names[s]
+    team = sg.team_names[int(sg.team_of[s])]
+    return name[len(team) + 1 :] if name.startswith(team + "-") else name
 
 
 def _service_hover(model: IncidentModel, s: int, best, lookers) -> str:
@@ -447,3 +505,13 @@ def _service_hover(model: IncidentModel, s: int, best, lookers) -> str:
         f"investigated by {', '.join(lookers[s])}" if lookers[s] else "",
     ]
     return "<br>".join(p for p in parts if p)
+
+
+def network_figure(model: IncidentModel, height: int = 430) -> go.Figure:
+    """:func:`network_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(network_spec(model, height))
+
+
+def service_figure(model: IncidentModel, reveal_root: bool = False, height: int = 430) -> go.Figure:
+    """:func:`service_spec` as a validated plotly Figure (for tests, notebooks and static export; the page sends the spec)."""
+    return go.Figure(service_spec(model, reveal_root, height))

@@ -20,7 +20,18 @@ from typing import Any
 
 from ..config import SCHEMA, ConfigError, Param, apply_overrides, default_config, load_config
 
-__all__ = ["Preset", "PRESETS", "Control", "CONTROLS", "apply_preset", "control_overrides", "parse_seed", "Lesson", "literal"]
+__all__ = [
+    "Preset",
+    "PRESETS",
+    "Control",
+    "CONTROLS",
+    "apply_preset",
+    "control_overrides",
+    "parse_seed",
+    "check_runnable",
+    "Lesson",
+    "literal",
+]
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,26 @@ def parse_seed(text: Any) -> int:
     return value
 
 
+def check_runnable(cfg: dict[str, Any], seed: int) -> None:
+    """Build the model once: a config each of whose values is allowed can still be impossible as a whole.
+
+    Why: team size 0 is a valid value of ``responders.sme_per_team``, but
+    with the default roster it leaves teams with nobody on call, which only
+    the model's constructor detects. Building costs a few milliseconds, and
+    the teacher then sees the same one-line message as on the command line
+    instead of a page replaced by a traceback. Any other failure becomes a
+    :class:`ConfigError` that names it.
+    """
+    from ..model import IncidentModel
+
+    try:
+        IncidentModel(cfg, seed=seed, record_trace=False)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a bug in the model for this corner of the settings: say so, do not crash the page
+        raise ConfigError(f"these settings cannot be run ({type(exc).__name__}: {exc}).") from exc
+
+
 @dataclass
 class Lesson:
     """One browser session's scenario: what the next model is built from, and replayed runs.
@@ -170,6 +201,7 @@ class Lesson:
     seed: int = 0
     cfg: dict[str, Any] = field(default_factory=dict)
     replays: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scenario key -> run summaries
+    pinned: tuple[str, str] | None = None  # (scenario key, label) the histogram compares with, or None
 
     def __post_init__(self) -> None:
         if not self.cfg:
@@ -187,6 +219,7 @@ class Lesson:
         if sets:
             cfg = apply_overrides(cfg, sets, where="settings")
         new_seed = self.seed if seed is None else parse_seed(seed)
+        check_runnable(cfg, new_seed)
         self.preset, self.cfg, self.seed = preset, cfg, new_seed
 
     def control_values(self) -> dict[str, Any]:
@@ -196,6 +229,25 @@ class Lesson:
     def scenario_key(self) -> str:
         """Identifies the scenario (config without the seed): replays are kept per scenario."""
         return json.dumps(self.cfg, sort_keys=True)
+
+    def label(self) -> str:
+        """The scenario in words: the preset's title and each setting changed on top of it (what a class compares)."""
+        changed = control_overrides(self.control_values(), apply_preset(self.base, self.preset))
+        return PRESETS[self.preset].title + (f" with {', '.join(changed)}" if changed else "")
+
+    def pin(self) -> None:
+        """Keep this scenario's replays on the histogram while another scenario is explored."""
+        self.pinned = (self.scenario_key(), self.label())
+
+    def unpin(self) -> None:
+        self.pinned = None
+
+    def compared(self) -> tuple[str, list[dict[str, Any]]] | None:
+        """(label, replayed runs) of the pinned scenario when it differs from the current one, else None."""
+        if self.pinned is None or self.pinned[0] == self.scenario_key():
+            return None
+        key, label = self.pinned
+        return label, self.replays.get(key, [])
 
     def replayed(self) -> list[dict[str, Any]]:
         return self.replays.setdefault(self.scenario_key(), [])

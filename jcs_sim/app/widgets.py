@@ -12,12 +12,14 @@ step costs one JSON message per figure, and the reader's zoom survives
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import ipyvue
 import traitlets
 
-__all__ = ["PlotlyView", "PLOTLY_ASSET", "plotly_asset_dir", "CSS"]
+__all__ = ["PlotlyView", "PLOTLY_ASSET", "plotly_asset_dir", "figure_json", "CSS"]
 
 PLOTLY_ASSET = "plotly.min.js"
 
@@ -38,7 +40,7 @@ _TEMPLATE = """
 </template>
 <script>
 module.exports = {
-  data() { return { failed: "" }; },
+  data() { return { failed: "", busy: false, dirty: false, hooked: false }; },
   mounted() { this.draw(); },
   watch: { figure_json() { this.draw(); } },
   methods: {
@@ -63,17 +65,48 @@ module.exports = {
       return window.jcsPlotly;
     },
     draw() {
+      // One draw at a time: figures that arrive while one is drawn are coalesced into the newest,
+      // so a browser slower than the play speed skips minutes instead of falling further behind.
+      if (this.busy) { this.dirty = true; return; }
+      this.busy = true;
       let fig;
-      try { fig = JSON.parse(this.figure_json || "{}"); } catch (e) { this.failed = "bad figure: " + e; return; }
+      try { fig = JSON.parse(this.figure_json || "{}"); } catch (e) { this.failed = "bad figure: " + e; this.busy = false; return; }
       this.plotly()
         .then((P) => P.react(this.$refs.plot, fig.data || [], fig.layout || {}, {displaylogo: false, responsive: true}))
-        .then(() => { this.failed = ""; this.$el.setAttribute("data-drawn", String((+this.$el.getAttribute("data-drawn") || 0) + 1)); })
-        .catch((e) => { this.failed = "Could not draw the figure: " + e; });
+        .then(() => {
+          this.failed = "";
+          this.hook();
+          this.$el.setAttribute("data-drawn", String((+this.$el.getAttribute("data-drawn") || 0) + 1));
+        })
+        .catch((e) => { this.failed = "Could not draw the figure: " + e; })
+        .then(() => { this.busy = false; if (this.dirty) { this.dirty = false; this.draw(); } });
+    },
+    hook() {
+      // A click on a point goes back to Python as the `clicked` trait (x, and the point's customdata).
+      if (this.hooked || !this.$refs.plot.on) return;
+      this.hooked = true;
+      this.$refs.plot.on("plotly_click", (ev) => {
+        const p = ev && ev.points && ev.points[0];
+        if (!p) return;
+        this.clicked = { x: p.x, custom: p.customdata === undefined ? null : p.customdata, at: Date.now() };
+      });
     },
   },
 };
 </script>
 """.replace("__ASSET__", PLOTLY_ASSET)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (in a figure spec) as the Python values JSON knows."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot send a {type(value).__name__} in a figure")
+
+
+def figure_json(spec: dict[str, Any]) -> str:
+    """A figure spec (``{"data": [...], "layout": {...}}``) as the JSON the browser draws."""
+    return json.dumps(spec, default=_plain, separators=(",", ":"))
 
 
 class PlotlyView(ipyvue.VueTemplate):
@@ -82,28 +115,55 @@ class PlotlyView(ipyvue.VueTemplate):
     template = traitlets.Unicode(_TEMPLATE).tag(sync=True)
     figure_json = traitlets.Unicode("{}").tag(sync=True)
     name = traitlets.Unicode("").tag(sync=True)
+    clicked = traitlets.Dict({}).tag(sync=True)  # the last clicked point: {"x", "custom", "at"}
 
 
 CSS = """
-.jcs-card { border: 1px solid #e3e7ec; border-radius: 6px; padding: 6px 8px; background: white; margin-bottom: 10px; }
-.jcs-card h3 { font-size: 15px; margin: 2px 0 6px 0; }
+/* Sized for a 1280x720 projector: everything on one screen, body text 15 px and up. */
+.jcs-page { font-size: 15px; font-family: "DejaVu Sans", Arial, sans-serif; width: 100%; min-width: 0; max-width: 100vw; overflow-x: hidden; }
+.jcs-page > * { min-width: 0; }
+.jcs-bar { padding: 4px 8px 0 8px; }
+.jcs-page .v-btn { text-transform: none; letter-spacing: normal; font-size: 14px; }
+.jcs-speed-label { font-size: 14px; color: #555; margin-left: 6px; }
+.jcs-speed .v-btn { min-width: 40px !important; padding: 0 6px !important; }
+/* Two columns that may shrink below a plot's default width (min-width 0), so nothing runs off the screen. */
+.jcs-main { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 10fr); gap: 6px; padding: 0 6px; }
+.jcs-main > div { min-width: 0; overflow: hidden; }
+.jcs-card { border: 1px solid #e3e7ec; border-radius: 6px; padding: 4px 6px; background: white; margin-bottom: 6px; }
+.jcs-card h3 { font-size: 16px; margin: 2px 0 4px 0; }
+.jcs-tabs .v-btn { text-transform: none; letter-spacing: normal; font-size: 15px; }
 .jcs-plot { width: 100%; }
-.jcs-plot-error { color: #b00020; font-size: 13px; }
-.jcs-status { font-size: 14px; margin: 4px 0 10px 0; }
-.jcs-story { font-size: 14px; color: #333; margin: 0 0 4px 0; }
-.jcs-chat { height: 390px; overflow-y: auto; display: flex; flex-direction: column-reverse;
-            font-size: 13px; font-family: "DejaVu Sans", Arial, sans-serif; }
+.jcs-plot-error { color: #b00020; font-size: 14px; }
+.jcs-status { font-size: 15px; margin: 0 0 0 8px; flex: 1; min-width: 0; }
+.jcs-story { font-size: 13px; color: #444; margin: 2px 8px 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.jcs-chat { height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse; font-size: 15px; }
 .jcs-msg { padding: 3px 6px; border-bottom: 1px solid #f0f0f0; }
-.jcs-msg .jcs-min { color: #888; font-family: monospace; }
-.jcs-msg .jcs-role { color: #888; font-size: 11px; }
-.jcs-msg .jcs-route { font-size: 11px; }
+.jcs-msg .jcs-min { color: #777; }
+.jcs-msg .jcs-role { color: #777; font-size: 13px; }
+.jcs-msg .jcs-route { font-size: 13px; }
 .jcs-msg .jcs-text { margin-left: 2.4em; }
 .jcs-misread { background: #fdecea; border-left: 4px solid #d62728; }
-.jcs-understood { margin-left: 2.4em; color: #a11; font-size: 12px; }
-.jcs-chat-empty, .jcs-chat-more { color: #888; padding: 6px; }
-.jcs-why { white-space: pre-wrap; font-size: 12px; font-family: "DejaVu Sans Mono", monospace; background: #f7f8fa;
-           padding: 6px; border-radius: 4px; max-height: 330px; overflow-y: auto; margin: 0; }
-/* Mesa's "Model Parameters" card stays empty here (the settings have their own card): hide it. */
-.v-navigation-drawer .v-sheet > .v-card:nth-child(2):not(:has(input)) { display: none; }
-.jcs-hint { font-size: 12px; color: #666; margin: 0 0 8px 0; }
+.jcs-understood { margin-left: 2.4em; color: #a11; font-size: 14px; }
+.jcs-chat-empty, .jcs-chat-more { color: #777; padding: 6px; }
+.jcs-why { font-size: 15px; line-height: 1.35; background: #f7f8fa; padding: 6px 8px; border-radius: 4px;
+           max-height: 330px; overflow-y: auto; margin: 0; }
+.jcs-why p { margin: 0 0 6px 0; }
+.jcs-why-noise { color: #8b0000; font-weight: bold; }
+.jcs-why details { margin: 2px 0 4px 0; }
+.jcs-why summary { cursor: pointer; }
+.jcs-why-noisy summary { color: #8b0000; }
+.jcs-why-table { border-collapse: collapse; margin: 4px 0 6px 1.2em; font-size: 14px; }
+.jcs-why-table td, .jcs-why-table th { padding: 1px 8px; border-bottom: 1px solid #e3e7ec; text-align: left; }
+.jcs-settings { margin: 4px 8px; }
+.jcs-settings-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); column-gap: 12px; }
+.jcs-scrub-slider { width: 330px; }
+.jcs-scrub-slider .v-input__details, .jcs-scrub-slider .v-messages { display: none; }
+.jcs-kinds .v-btn { min-width: 0 !important; padding: 0 8px !important; }
+.jcs-looking-back { font-size: 14px; background: #fff6d6; border-left: 4px solid #e0a800; padding: 2px 8px; margin: 0 8px 2px 8px;
+                    max-height: 42px; overflow-y: auto; }
+.jcs-aftermath-box { font-size: 14px; background: #fdecea; border-left: 4px solid #d62728; padding: 3px 8px; margin: 0 0 4px 0;
+                     max-height: 120px; overflow-y: auto; }
+.jcs-aftermath { display: block; margin-bottom: 3px; }
+.jcs-aftermath-box + h3 + .jcs-chat { height: 290px; }
+.jcs-hint { font-size: 14px; color: #555; margin: 0 0 6px 0; }
 """
