@@ -27,7 +27,7 @@ from typing import Any
 
 from .modes import MODE_NAMES
 from .param import Param
-from .parameters import ASSUMED, BEHAVIOUR, EARLIER_SOURCES
+from .parameters import ASSUMED, BEHAVIOUR, EARLIER_SOURCES, FAULT_TYPES, REMEDIATIONS
 
 __all__ = [
     "ConfigError",
@@ -48,8 +48,6 @@ __all__ = [
 ]
 
 ROLES = ("commander", "ops", "sme", "support", "comms")
-FAULT_TYPES = ("bad_deploy", "capacity", "dependency_outage", "config", "data")
-REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "data_repair")
 
 
 class ConfigError(ValueError):

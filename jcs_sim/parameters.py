@@ -46,6 +46,19 @@ def _role(role: str, action: str, default: float) -> Param:
     return _p(default, f"Role fit of a {role} for '{action}': the 'role' component of that candidate (what the role expects).", -5.0, 5.0)
 
 
+# Which remedy fits which fault type (the [fit] section): 1 fixes, 0.5 gives temporary relief, absent: no effect.
+# The categories are the model's definition of its fault types; the values are assumptions like the others.
+FAULT_TYPES = ("bad_deploy", "capacity", "dependency_outage", "config", "data")
+REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "data_repair")
+_FIT = {
+    "bad_deploy": {"rollback": 1.0, "restart": 0.5},
+    "capacity": {"scale": 1.0, "restart": 0.5},
+    "dependency_outage": {"failover": 1.0},
+    "config": {"config_revert": 1.0, "rollback": 1.0},
+    "data": {"data_repair": 1.0},
+}
+_FIT_DEFAULTS = {f: {r: _FIT[f].get(r, 0.0) for r in REMEDIATIONS} for f in FAULT_TYPES}
+
 BEHAVIOUR: dict[str, dict[str, Param]] = {
     "run": {
         "night_start": _p(
@@ -228,6 +241,17 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
         "assigned_suspicion": _p(0.6, "Suspicion of the service the commander assigns one to (at least).", 0.0, 1.0),
         "failure_doubt": _p(0.8, "Suspicion of a service is multiplied by this when a remedy on it is known to have failed.", 0.0, 1.0),
         "failures_to_reopen": _p(2, "Known failed remedies on a believed root after which it is looked at again.", 1, 100),
+    },
+    "fit": {
+        f"{fault}_{remedy}": _p(
+            value,
+            f"How well a {remedy.replace('_', ' ')} fits a {fault.replace('_', ' ')} fault on the root: 1 fixes it; between 0 and 1 gives "
+            "temporary relief (remediation.relief_minutes) and counts that much in g; 0 does nothing.",
+            0.0,
+            1.0,
+        )
+        for fault, remedies in _FIT_DEFAULTS.items()
+        for remedy, value in remedies.items()
     },
     "importance": {
         "root": _p(1.0, "How much telling 'X is the root cause' matters to others (evidence of sharing it).", 0.0, 5.0),

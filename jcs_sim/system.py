@@ -31,7 +31,7 @@ __all__ = [
     "ServiceGraph",
     "Fault",
     "SystemState",
-    "FIT",
+    "fit_matrix",
     "build_service_graph",
     "load_graph_file",
     "choose_fault",
@@ -41,18 +41,14 @@ __all__ = [
 TEAM_NAMES = ("edge", "payments", "platform", "data", "identity", "search", "mobile", "billing")
 LAYER_WORDS = ("api", "svc", "core", "store")
 
-# FIT[fault][remedy]: 1.0 fixes the fault, 0.5 gives temporary relief, absent: no effect.
-FIT: dict[str, dict[str, float]] = {
-    "bad_deploy": {"rollback": 1.0, "restart": 0.5},
-    "capacity": {"scale": 1.0, "restart": 0.5},
-    "dependency_outage": {"failover": 1.0},
-    "config": {"config_revert": 1.0, "rollback": 1.0},
-    "data": {"data_repair": 1.0},
-}
 FAULT_INDEX = {f: i for i, f in enumerate(FAULT_TYPES)}
 REMEDY_INDEX = {r: i for i, r in enumerate(REMEDIATIONS)}
-# FIT as a matrix [fault, remedy] for the goodness function's vectorised lookups.
-FIT_MATRIX = np.array([[FIT[f].get(r, 0.0) for r in REMEDIATIONS] for f in FAULT_TYPES])
+
+
+def fit_matrix(cfg: dict[str, Any]) -> np.ndarray:
+    """[fault, remedy] -> fit from the [fit] section: 1 fixes the fault, between 0 and 1 gives temporary relief, 0 nothing."""
+    fc = cfg["fit"]
+    return np.array([[float(fc[f"{f}_{r}"]) for r in REMEDIATIONS] for f in FAULT_TYPES])
 
 
 @dataclass
@@ -394,6 +390,7 @@ class SystemState:
 
     def __init__(self, cfg: dict[str, Any], sg: ServiceGraph, fault: Fault, streams: Streams) -> None:
         self.cfg = cfg
+        self.fit = fit_matrix(cfg)  # [fault, remedy] -> 1 fixes, (0, 1) relief, 0 nothing
         self.sg = sg
         self.fault = fault
         self.rng = streams.get("system.dynamics")
@@ -419,7 +416,7 @@ class SystemState:
 
     def start_remediation(self, actor: int, remedy: str, service: int, minute: int, minutes: int) -> Remediation:
         """Begin a remediation; its true and reported outcomes are drawn now, on its own stream."""
-        fit = FIT[self.fault.kind].get(remedy, 0.0) if service == self.fault.root else 0.0
+        fit = self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[remedy]] if service == self.fault.root else 0.0
         rc = self.cfg["remediation"]
         works = fit > 0 and self.remedy_rng.random() >= rc["failure_prob"]
         misleading = self.remedy_rng.random() < rc["misleading_report_prob"]
@@ -434,7 +431,7 @@ class SystemState:
             self.running = [r for r in self.running if r.done_at > minute]
         for rem in finished:
             if rem.succeeds and not self.fixed:
-                fit = FIT[self.fault.kind].get(rem.remedy, 0.0)
+                fit = self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[rem.remedy]]
                 if fit >= 1.0:
                     self.fixed, self.fixed_at, self.fixed_by = True, minute, rem.remedy
                 else:

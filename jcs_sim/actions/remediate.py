@@ -16,17 +16,14 @@ from typing import TYPE_CHECKING, Any
 from ..communication import Content
 from ..config import REMEDIATIONS
 from ..responders import ROOT
-from ..system import FIT_MATRIX, REMEDY_INDEX
+from ..system import REMEDY_INDEX, fit_matrix
 from .base import Action, Candidate, Situation, candidate
 
 if TYPE_CHECKING:
     from ..responders import Responder
     from ..view import IncidentView
 
-__all__ = ["Remediate", "EXPECTED_FIT"]
-
-# Expected fit of each remedy when the fault type is unknown (uniform belief over types).
-EXPECTED_FIT = FIT_MATRIX.mean(axis=0)
+__all__ = ["Remediate"]
 
 
 class Remediate(Action):
@@ -36,10 +33,12 @@ class Remediate(Action):
     def __init__(self, cfg: dict[str, Any]) -> None:
         super().__init__(cfg)
         rc = cfg["remediation"]
+        self.fit = fit_matrix(cfg)
+        expected = self.fit.mean(axis=0)  # the expected fit of each remedy when the fault type is unknown (uniform belief)
         self.remedy_minutes = {m: rc[f"{m}_minutes"] for m in REMEDIATIONS}
         self.suspicion_threshold = rc["suspicion_threshold"]
-        self.untested = [("restart", rc["untested_fit"] * EXPECTED_FIT[REMEDY_INDEX["restart"]])]
-        self.unknown_type = [(m, EXPECTED_FIT[REMEDY_INDEX[m]]) for m in REMEDIATIONS]
+        self.untested = [("restart", rc["untested_fit"] * expected[REMEDY_INDEX["restart"]])]
+        self.unknown_type = [(m, expected[REMEDY_INDEX[m]]) for m in REMEDIATIONS]
         self.evidence_scale = rc["evidence_scale"]
         self.urgency_scale = rc["urgency_scale"]
         self.slow_fix_minutes = rc["slow_fix_minutes"]
@@ -61,7 +60,7 @@ class Remediate(Action):
         if not concluded:
             options = self.untested
         elif r.fault_belief >= 0:
-            options = [(rem, FIT_MATRIX[r.fault_belief, REMEDY_INDEX[rem]]) for rem in REMEDIATIONS]
+            options = [(rem, self.fit[r.fault_belief, REMEDY_INDEX[rem]]) for rem in REMEDIATIONS]
         else:
             options = self.unknown_type
         own = self.own_team_bonus if m.sg.team_list[top] == r.team_idx else 0.0
