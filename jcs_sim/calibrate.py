@@ -215,13 +215,7 @@ def _particle_seed(seed: int, t: int, i: int) -> int:
 def _eval_chunk(payload: bytes, seeds: list[int]) -> list:
     import cloudpickle
 
-    simulate_one = cloudpickle.loads(payload)
-    out = []
-    for s in seeds:
-        np.random.seed(s)
-        random.seed(s)
-        out.append(simulate_one())
-    return out
+    return _eval_chunk_local(cloudpickle.loads(payload), seeds)
 
 
 def _make_sampler(workers: int, seed: int, progress: bool):
@@ -284,6 +278,7 @@ def _make_sampler(workers: int, seed: int, progress: bool):
 
 
 def _eval_chunk_local(simulate_one, seeds: list[int]) -> list:
+    """Each particle with the global seeds pyabc's samplers draw from set to its own seed (as in a worker)."""
     out = []
     for s in seeds:
         np.random.seed(s)
