@@ -14,6 +14,7 @@ stale). Regenerate after a change to the model (about a minute on 2 cores):
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -59,7 +60,17 @@ def one_run(cfg: dict[str, Any], seed: int) -> dict[str, Any]:
     return {
         "seed": seed,
         "time_to_resolve": s["time_to_resolve"] if s["resolved"] else None,
+        "time_to_detect": s["time_to_detect"],
         "time_to_acknowledge": s["time_to_acknowledge"],
+        "time_to_diagnose": s["time_to_diagnose"],
+        "time_to_mitigate": s["time_to_mitigate"],
+        "novel": s["novel"],
+        "flapping": s["flapping"],
+        "harms": s["harms"],
+        "bystander_escalations": s["bystander_escalations"],
+        "stakeholder_updates": s["stakeholder_updates"],
+        "stakeholder_updates_wrong": s["stakeholder_updates_wrong"],
+        "dismissed_reports": s["dismissed_reports"],
         "messages_read": s["messages_read"],
         "messages_misread": s["messages_misread"],
         "out_of_ideas": bool(ideas),
@@ -67,13 +78,54 @@ def one_run(cfg: dict[str, Any], seed: int) -> dict[str, Any]:
     }
 
 
+def _median(values: list[float]) -> float | None:
+    """Median by the inverted CDF (an observed value); +inf counts as not reached (None: over half never reached it)."""
+    return _finite(float(np.quantile(np.array(values, dtype=float), 0.5, method="inverted_cdf")))
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: a quantile among censored runs is None (not reached)."""
+    return x if math.isfinite(x) else None
+
+
+def _ratio(q: float, ttr: np.ndarray, med: float) -> float | None:
+    """A quantile of time to resolve over its median; None when that quantile is censored."""
+    x = float(np.quantile(ttr, q, method="inverted_cdf"))
+    return round(x / med, 2) if math.isfinite(x) and math.isfinite(med) else None
+
+
 def stats(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """What the docs quote. Medians count unresolved runs as +inf (inverted CDF), as the reports do."""
     ttr = np.array([np.inf if r["time_to_resolve"] is None else r["time_to_resolve"] for r in runs], dtype=float)
     resolved = ttr[np.isfinite(ttr)]
+    med = float(np.quantile(ttr, 0.5, method="inverted_cdf"))
+
+    def phase(key: str) -> float:
+        return _median([np.inf if r[key] is None else r[key] for r in runs])
+
+    novel = [r for r in runs if r["novel"]]
     return {
         "runs": len(runs),
-        "median_time_to_resolve": float(np.quantile(ttr, 0.5, method="inverted_cdf")),
+        "median_time_to_resolve": med,
+        "p90_over_median": _ratio(0.9, ttr, med),
+        "p95_over_median": _ratio(0.95, ttr, med),
+        "median_time_to_detect": phase("time_to_detect"),
+        "median_time_to_diagnose": phase("time_to_diagnose"),
+        "median_time_to_mitigate": phase("time_to_mitigate"),
+        "novel_runs": len(novel),
+        "novel_censored": sum(r["time_to_resolve"] is None for r in novel),
+        "median_time_to_resolve_novel": _median([np.inf if r["time_to_resolve"] is None else r["time_to_resolve"] for r in novel])
+        if novel
+        else None,
+        "median_time_to_resolve_known": _median(
+            [np.inf if r["time_to_resolve"] is None else r["time_to_resolve"] for r in runs if not r["novel"]]
+        ),
+        "runs_with_harm": sum(r["harms"] > 0 for r in runs),
+        "runs_with_escalation": sum(r["bystander_escalations"] > 0 for r in runs),
+        "stakeholder_updates_wrong_share": round(
+            sum(r["stakeholder_updates_wrong"] for r in runs) / max(1, sum(r["stakeholder_updates"] for r in runs)), 3
+        ),
+        "runs_with_dismissed_report": sum(r["dismissed_reports"] > 0 for r in runs),
         "mean_time_to_resolve_resolved": round(float(resolved.mean()), 1),
         "p5_p95_resolved": [float(np.quantile(resolved, 0.05)), float(np.quantile(resolved, 0.95))],
         "max_resolved": float(resolved.max()),
@@ -86,6 +138,63 @@ def stats(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def bystander_misreadings(model: IncidentModel) -> set[tuple[int, int]]:
+    """(reader, message) of every failed-attempt report the support on-call read as 'they are out of ideas'."""
+    return {
+        (reader, m.id)
+        for m in model.messages
+        if m.content.kind in ("remedy_result", "mistake")
+        for _, reader, misread, understood in m.reads
+        if misread and understood.kind == "stuck" and model.people[reader].role == "support"
+    }
+
+
+def read_right(cfg: dict[str, Any], seed: int) -> dict[str, Any] | None:
+    """The failover story's seed run as drawn and again with the bystander's misreadings read as meant.
+
+    Same seed, same draws (communication.read_inbox keeps them): only what the
+    support on-call understood of those messages differs. None when the
+    support on-call misread no failed-attempt report in this run.
+    """
+    drawn = IncidentModel(cfg, seed=seed, record_trace=False).run()
+    pairs = bystander_misreadings(drawn)
+    if not pairs:
+        return None
+    right = IncidentModel(cfg, seed=seed, record_trace=False)
+    right.read_as_meant = pairs
+    right.run()
+
+    def outcome(m: IncidentModel) -> dict[str, Any]:
+        s = m.summary()
+        return {
+            "time_to_resolve": s["time_to_resolve"] if s["resolved"] else None,
+            "bystander_escalations": s["bystander_escalations"],
+            "stakeholder_updates_wrong": s["stakeholder_updates_wrong"],
+        }
+
+    return {"seed": seed, "misreadings": len(pairs), "as_drawn": outcome(drawn), "read_right": outcome(right)}
+
+
+def counterfactual_stats(pairs: list[dict[str, Any]], horizon: int) -> dict[str, Any]:
+    """How often reading right changes what happens, and by how much (censored runs at the horizon)."""
+    changed = [p for p in pairs if p["as_drawn"]["time_to_resolve"] != p["read_right"]["time_to_resolve"]]
+
+    def t(o: dict[str, Any]) -> float:
+        return float(o["time_to_resolve"] if o["time_to_resolve"] is not None else horizon)
+
+    logs = [math.log(t(p["as_drawn"]) / t(p["read_right"])) for p in pairs]
+    return {
+        "runs_with_bystander_misreading": len(pairs),
+        "time_to_resolve_changed": len(changed),
+        "slower_as_drawn": sum(t(p["as_drawn"]) > t(p["read_right"]) for p in changed),
+        "geomean_ratio_as_drawn_over_read_right": round(math.exp(sum(logs) / len(logs)), 3) if logs else None,
+        "escalations_as_drawn": sum(p["as_drawn"]["bystander_escalations"] for p in pairs),
+        "escalations_read_right": sum(p["read_right"]["bystander_escalations"] for p in pairs),
+        "wrong_updates_as_drawn": sum(p["as_drawn"]["stakeholder_updates_wrong"] for p in pairs),
+        "wrong_updates_read_right": sum(p["read_right"]["stakeholder_updates_wrong"] for p in pairs),
+    }
+
+
 def main() -> None:
     out: dict[str, Any] = {"seeds": f"0-{SEEDS - 1}", "scenarios": {}}
     for name, (path, sets) in SCENARIOS.items():
@@ -93,6 +202,10 @@ def main() -> None:
         runs = [one_run(cfg, s) for s in range(SEEDS)]
         out["scenarios"][name] = {"config": path, "set": sets, "stats": stats(runs), "runs": runs}
         print(name, json.dumps(out["scenarios"][name]["stats"]), flush=True)
+    cfg = scenario_config("failover_story")
+    pairs = [p for p in (read_right(cfg, s) for s in range(SEEDS)) if p is not None]
+    out["failover_read_right"] = {"stats": counterfactual_stats(pairs, cfg["run"]["max_minutes"]), "runs": pairs}
+    print("failover_read_right", json.dumps(out["failover_read_right"]["stats"]), flush=True)
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")
 

@@ -25,7 +25,7 @@ from .config import ConfigError, apply_overrides
 
 __all__ = ["Mechanism", "MECHANISMS", "PHASES", "ablate", "run_times", "paired_ratios"]
 
-PHASES = ("acknowledge", "diagnose", "mitigate", "resolve")
+PHASES = ("detect", "acknowledge", "diagnose", "mitigate", "resolve")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,26 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("repeat_discount", "looking again tells less", ("investigation.repeat_discount=1.0",)),
     Mechanism("retry_discount", "a remedy that failed is tried less", ("remediation.retry_discount=1.0",)),
     Mechanism("self_healing", "the fault may clear on its own", ("fault.self_heal_rate=0.0",)),
+    Mechanism(
+        "detection_delay",
+        "the monitoring takes time to page, or misses and customers report",
+        ("detection.alert_minutes=0.0", "detection.miss_prob=0.0"),
+    ),
+    Mechanism("unrelated_alerts", "an unrelated alert fires with the incident (a red herring)", ("detection.unrelated_alert_prob=0.0",)),
+    Mechanism(
+        "novel_failure_modes", "some failure modes nobody has seen: hard to recognise, only a code fix", ("incident.novel_share=0.0",)
+    ),
+    Mechanism("flapping_symptoms", "some faults' symptoms come and go", ("incident.flapping_share=0.0",)),
+    Mechanism(
+        "staged_repair_failures",
+        "a code fix's or data repair's stage can fail part-way and run again",
+        ("remediation.stage_failure_prob=0.0",),
+    ),
+    Mechanism("wrong_action_harm", "a wrong restart, rollback or failover can break its service", ("remediation.wrong_harm_prob=0.0",)),
+    Mechanism("fixation", "reports against a root cause one has been told about are dismissed", ("fixation.strength=0.0",)),
+    Mechanism("stuck_belief_travels", "'they are out of ideas' is passed on", ("beliefs.pass_on_stuck=0.0",)),
+    Mechanism("escalation_interrupts", "a bystander's escalation interrupts the team", ("escalate.interrupt_minutes=0.0",)),
+    Mechanism("familiarity_in_coordination", "familiar people coordinate with less talk", ("coordination.familiarity_relief=0.0",)),
     Mechanism("worsening", "the impact may worsen, raising pressure", ("fault.worsen_rate=0.0",)),
 )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["register", "markdown_table", "html_page"]
 
-COLUMNS = ("resolve_geomean", "resolve_median", "acknowledge_geomean", "diagnose_geomean", "mitigate_geomean")
+COLUMNS = ("resolve_geomean", "resolve_median", "detect_geomean", "acknowledge_geomean", "diagnose_geomean", "mitigate_geomean")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -62,8 +62,8 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     from .ablate import format_ratio
 
     lines = [
-        "| mechanism switched off | geometric mean TTR | median TTR | acknowledge | diagnose | mitigate | censored off / as given |",
-        "|---|---|---|---|---|---|---|",
+        "| mechanism switched off | geometric mean TTR | median TTR | detect | acknowledge | diagnose | mitigate | censored off / as given |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         name = r["mechanism"] if r["detectable"] else f"{r['mechanism']} (no detectable effect)"

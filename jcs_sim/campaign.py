@@ -37,7 +37,7 @@ from .streams import Streams
 __all__ = ["Organisation", "Campaign", "run_campaign"]
 
 INCIDENT_KEYS = (
-    "resolved", "censored", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve",
+    "resolved", "censored", "time_to_detect", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve",
     "fault_type", "root_cause", "root_cause_team", "first_alert_team", "messages_sent", "messages_read", "messages_misread",
     "pages", "escalations", "remediations", "remediations_failed", "remediations_wrong", "connective_acts", "repairs",
     "unrepaired_misreads", "tie_change_total", "tie_change_within", "tie_change_across",
@@ -147,7 +147,7 @@ class Campaign:
             m = float(np.quantile(v, 0.5, method="inverted_cdf")) if v.size else math.inf
             return int(m) if math.isfinite(m) else None
 
-        for key in ("time_to_acknowledge", "time_to_diagnose", "time_to_mitigate"):
+        for key in ("time_to_detect", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate"):
             row[key] = median(np.array([np.inf if r[key] is None else r[key] for r in self.incidents], dtype=float))
         row["time_to_resolve"] = median(ttr)
         p90 = float(np.quantile(ttr, 0.9, method="inverted_cdf")) if ttr.size else math.inf

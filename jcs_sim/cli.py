@@ -45,14 +45,19 @@ def format_summary(s: dict[str, Any]) -> str:
     lines = [
         f"jcs-sim {s['version']}  seed {s['seed']}: incident {status}",
         f"  fault: {s['fault_type']} at {s['root_cause']} ({s['root_cause_team']}); first alert on {s['first_alert']} ({s['first_alert_team']})",
-        f"  fixed by: {s['fixed_by'] or 'nothing yet'}",
+        f"  kind: {'novel' if s['novel'] else 'known'} failure mode{', flapping symptoms' if s['flapping'] else ''}; "
+        f"detected by {s['detected_by'] or 'nobody yet'}; fixed by: {s['fixed_by'] or 'nothing yet'}",
+        f"  time to detect       {_fmt(s['time_to_detect'])}",
         f"  time to acknowledge  {_fmt(s['time_to_acknowledge'])}",
         f"  time to diagnose     {_fmt(s['time_to_diagnose'])}",
         f"  time to mitigate     {_fmt(s['time_to_mitigate'])}",
         f"  time to resolve      {_fmt(s['time_to_resolve'])}",
         f"  messages: {s['messages_sent']} sent, {s['messages_read']} reads, {s['messages_misread']} misread",
         f"  pages: {s['pages']} ({s['escalations']} escalations); remediations: {s['remediations']} "
-        f"({s['remediations_failed']} failed, {s['remediations_wrong']} on the wrong service)",
+        f"({s['remediations_failed']} failed, {s['remediations_wrong']} on the wrong service, {s['harms']} of them harmful, "
+        f"{s['undos']} undone)",
+        f"  stakeholder updates: {s['stakeholder_updates']} ({s['stakeholder_updates_wrong']} wrong); "
+        f"escalations over the team's head: {s['bystander_escalations']}; reports dismissed by fixation: {s['dismissed_reports']}",
         "  responders:",
     ]
     for r in s["responders"]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .config import FAULT_TYPES
-from .responders import ROOT, SYMPTOM
+from .responders import HEALTHY, ROOT, SYMPTOM
 
 if TYPE_CHECKING:
     from .responders import Responder
@@ -122,13 +122,57 @@ def misunderstand(model: IncidentView, c: Content, rng) -> Content:
     return c
 
 
-def understand(model: IncidentView, reader: Responder, c: Content, sender: int) -> None:
-    """Update the reader's beliefs with what they understood (how far: the [beliefs] section)."""
+def anchored_dismissal(model: IncidentView, reader: Responder, c: Content, sender: int) -> bool:
+    """Fixation: whether ``reader`` dismisses a report against the root cause they have been told about.
+
+    Each root-cause claim (or status update naming a suspect) about the same
+    service read from others strengthens the reader's anchor on it, up to
+    full anchoring after ``fixation.endorsements`` of them; a report from
+    someone else that the anchored service is only a symptom, or healthy, is
+    then dismissed with chance ``fixation.strength`` x anchoring. In a busy
+    channel everyone reads every claim, so anchors form faster than through
+    a commander (Hutchins 1995). One's own look at the service is never
+    dismissed, and it lifts the anchor. Draws on the reader's read stream,
+    only when a contradicting report meets an anchor.
+    """
+    if c.service != reader.anchor or c.kind not in ("symptom", "healthy"):
+        return False
+    if sender == reader.idx:
+        reader.anchor, reader.anchor_n = -1, 0
+        return False
+    fix = model.fixation
+    if fix.strength <= 0.0:
+        return False
+    if reader.read_rng.random() < fix.strength * min(1.0, reader.anchor_n / fix.endorsements):
+        model.counts["dismissed_reports"] += 1
+        return True
+    return False
+
+
+def _endorse(reader: Responder, s: int, sender: int) -> None:
+    """A claim that ``s`` is the cause, heard from someone else: the anchor grows, or a weak one moves."""
+    if sender == reader.idx or s < 0:
+        return
+    if s == reader.anchor:
+        reader.anchor_n += 1
+    elif reader.anchor_n <= 1:
+        reader.anchor, reader.anchor_n = s, 1
+
+
+def understand(model: IncidentView, reader: Responder, c: Content, sender: int, weighed: bool = True) -> None:
+    """Update the reader's beliefs with what they understood (how far: the [beliefs] section).
+
+    ``weighed``: whether an anchored reader may dismiss it (fixation); a
+    misreading repaired in an exchange is taken in as meant.
+    """
+    if weighed and reader.anchor >= 0 and anchored_dismissal(model, reader, c, sender):
+        return
     reader._top = None  # beliefs_changed(), inlined: this runs for every message read
     s = c.service
     k = c.kind
     b = model.beliefs
     if k == "root":
+        _endorse(reader, s, sender)
         reader.status[s] = ROOT
         reader.suspicion[s] = max(reader.suspicion[s], b.root_suspicion)
         if c.detail is not None and c.detail >= 0:
@@ -141,6 +185,9 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int) 
         if c.detail is not None and c.detail >= 0:
             reader.suspicion[c.detail] = max(reader.suspicion[c.detail], b.downstream_suspicion)
     elif k == "healthy":
+        if reader.status[s] == ROOT:
+            reader.fault_belief = -1
+        reader.status[s] = HEALTHY  # ruled out until the alerts come back after a quiet spell (then looked at again)
         reader.suspicion[s] = 0.0
     elif k == "remedy_start":
         reader.remedy_belief[s] = "running"
@@ -151,12 +198,18 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int) 
         reader.remedy_belief[s] = "done" if ok else "failed"
         reader.believes_fixed = ok
         reader.team_stuck = False
-        if not ok:
+        if ok:
+            reader.done_remedy[s] = remedy
+        else:
             reader.learn_failure(s, remedy)
     elif k == "stuck":
         reader.remedy_belief[s] = "abandoned"
+        if not reader.team_stuck and sender != reader.idx and reader.read_rng.random() < b.pass_on_stuck:
+            reader.unshared.append(c)  # a belief travels: right or wrong, it is passed on
         reader.team_stuck = True
     elif k in ("status", "page"):
+        if k == "status":
+            _endorse(reader, s, sender)
         if s >= 0:
             reader.suspicion[s] = max(reader.suspicion[s], b.mentioned_suspicion)
         if c.detail is not None and c.detail >= 0:
@@ -189,6 +242,9 @@ def read_inbox(model: IncidentView, reader: Responder) -> list[tuple[int, bool]]
         p = misread_probability(model, msg, reader, skimming)
         misread = p > 0.0 and reader.read_rng.random() < p
         understood = misunderstand(model, msg.content, reader.read_rng) if misread else msg.content
+        if misread and (reader.idx, mid) in model.read_as_meant:
+            # The counterfactual "what if this had been read right?": the same draws, the meaning kept.
+            misread, understood = False, msg.content
         msg.reads.append((model.minute, reader.idx, misread, understood))
         understand(model, reader, understood, msg.sender)
         reader.messages_read += 1
@@ -229,8 +285,10 @@ def describe(model: IncidentView, c: Content) -> str:
         return f"paged you: we suspect {svc}" if c.service >= 0 else "paged you: please join the incident"
     if k == "assign":
         return f"{model.people[c.detail].name}, please look at {svc}"
-    if k == "external":
-        return "external status update posted"
+    if k == "external":  # detail: what the stakeholders are told ("cause": the service named, or still investigating; "stuck")
+        if c.detail == "stuck":
+            return "to stakeholders: the team is out of ideas; escalating"
+        return f"to stakeholders: we suspect {svc}" if c.service >= 0 else "to stakeholders: still investigating"
     if k == "ack":  # detail: (message id, what the acknowledger understood it to say)
         return f"got it: {describe(model, c.detail[1])}"
     if k == "question":

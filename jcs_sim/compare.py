@@ -34,7 +34,7 @@ from .sweep import stats
 
 __all__ = ["run_pairs", "analyse", "verdict", "write_report", "compare"]
 
-PHASES = ("time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve")
+PHASES = ("time_to_detect", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve")
 CAMPAIGN_OUTCOMES = (
     ("tie_across_growth", "across-team ties, change over the campaign", "{:+.3f}"),
     ("knowledge_coverage_growth", "cross-team knowledge, change over the campaign", "{:+.3f}"),

@@ -27,7 +27,7 @@ from typing import Any
 
 from .modes import MODE_NAMES
 from .param import Param
-from .parameters import ASSUMED, BEHAVIOUR, EARLIER_SOURCES, FAULT_TYPES, REMEDIATIONS
+from .parameters import ASSUMED, ASSUMED_10, BEHAVIOUR, EARLIER_SOURCES, FAULT_TYPES, REMEDIATIONS, SOURCE_LABELS
 
 __all__ = [
     "ConfigError",
@@ -132,7 +132,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "data_repair_minutes": P(45, "Minutes a data repair takes.", 1, 6000, unit="min"),
         "relief_minutes": P(
             20,
-            "A restart on a capacity or bad-deploy fault gives temporary relief: symptoms clear for this long, then return.",
+            "A remedy that only partly fits (fit between 0 and 1, the [fit] section) gives temporary relief: symptoms clear for fit x this long, then return.",
             0,
             600,
             unit="min",
@@ -759,6 +759,7 @@ def config_markdown() -> str:
     ]
     lines += [
         "Source: where a value comes from. *Assumed* means: " + ASSUMED,
+        "*Assumed (issue 10)* means: " + ASSUMED_10,
         "*Scenario* means: a setting of the scenario or a switch, chosen by the user rather than estimated.",
         "",
     ]
@@ -766,7 +767,7 @@ def config_markdown() -> str:
         lines += [f"## [{sec}]", "", "| key | default | allowed | meaning | source |", "|---|---|---|---|---|"]
         for key, p in keys.items():
             unit = f" ({p.unit})" if p.unit else ""
-            source = "*assumed*" if p.source == ASSUMED else (p.source or "*scenario*")
+            source = SOURCE_LABELS.get(p.source, p.source or "*scenario*")
             lines.append(f"| `{key}` | `{_toml_value(p.default)}` | {p.allowed()}{unit} | {p.doc} | {source} |")
         lines.append("")
     lines += [

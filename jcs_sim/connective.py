@@ -41,6 +41,7 @@ def adjust_tie(model: IncidentView, i: int, j: int, delta: float) -> None:
         return
     w = min(1.0, max(0.0, model.fam[i][j] + delta))
     model.fam[i][j] = model.fam[j][i] = w
+    model.ties_version += 1  # the coordination cost among the active depends on their ties
     model.familiarity[i, j] = model.familiarity[j, i] = w
 
 
@@ -70,7 +71,7 @@ def note_read(model: IncidentView, reader: Responder, mid: int, misread: bool) -
 def repair(model: IncidentView, reader: Responder, mid: int) -> None:
     """A misreading caught in an exchange: the reader now understands what was meant."""
     msg = model.messages[mid]
-    understand(model, reader, msg.content, msg.sender)
+    understand(model, reader, msg.content, msg.sender, weighed=False)
     if model.open_misreads.pop((reader.idx, mid), None) is not None:
         model.counts["repairs"] += 1
         gain(model, reader.idx, msg.sender, model.cfg["connective"]["repair_gain"])

@@ -20,12 +20,13 @@ from .actions import Action, Candidate, actions_by_role, build_actions, candidat
 from .communication import Content, Message, clarity_factors, describe, importance, understand
 from .config import ConfigError, default_config
 from .connective import expire_misreads
+from .detection import Monitor
 from .goodness import choose, pressure, score, weights
 from .modes import make_mode
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
 from .streams import Streams
-from .system import Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
+from .system import HARM_UNTIL_UNDONE, Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
 
 __all__ = ["IncidentModel", "OrgView"]
 
@@ -67,6 +68,7 @@ class IncidentModel(Model):
         self.fault = choose_fault(self.cfg, self.sg, self.streams)
         self.system = SystemState(self.cfg, self.sg, self.fault, self.streams)
         self.distance_to_root = self._distance_to_root()
+        self.monitor = Monitor(self.cfg, self.sg, self.fault, self.streams)
         # People.
         if org is None:
             roster = build_roster(self.cfg, self.sg, self.fault)
@@ -93,6 +95,7 @@ class IncidentModel(Model):
         self.mode = make_mode(self.cfg)
         self.importance = importance(self.cfg)
         self.beliefs = SimpleNamespace(**self.cfg["beliefs"])
+        self.fixation = SimpleNamespace(**self.cfg["fixation"])
         self.clarity_factor = clarity_factors(self.cfg)
         cc, kc = self.cfg["communication"], self.cfg["connective"]
         # Minutes to write a message before fatigue and coordination: templates are slower.
@@ -104,6 +107,9 @@ class IncidentModel(Model):
         # Communication and records.
         self.messages: list[Message] = []
         self.open_misreads: dict[tuple[int, int], int] = {}  # (reader, message) -> minute misread
+        # (reader, message id) pairs read as meant even where the draws say misread: the counterfactual of
+        # one misreading, with every draw as in the run (see communication.read_inbox). Empty: the run as drawn.
+        self.read_as_meant: set[tuple[int, int]] = set()
         self.counts = dict(
             connective_acts=0,
             repairs=0,
@@ -116,8 +122,15 @@ class IncidentModel(Model):
             remediations=0,
             remediations_failed=0,
             remediations_wrong=0,
+            harms=0,
+            undos=0,
+            dismissed_reports=0,
+            bystander_escalations=0,
+            stakeholder_updates=0,
+            stakeholder_updates_wrong=0,
         )
-        self.times: dict[str, int | None] = dict(acknowledge=None, diagnose=None, mitigate=None, resolve=None)
+        self.times: dict[str, int | None] = dict(detect=None, acknowledge=None, diagnose=None, mitigate=None, resolve=None)
+        self.stakeholder_log: list[tuple[int, str, str, bool]] = []  # (minute, who, what they were told, true?)
         self.trace: list[tuple] = []  # one row per candidate per decision
         self.decisions = 0
         self.timeline: list[tuple] = []
@@ -126,11 +139,12 @@ class IncidentModel(Model):
         self.n_active = 0
         self.active_idx: list[int] = []
         self.coord_factor = 1.0
+        self._coord_key: tuple = ()
+        self.ties_version = 0  # bumped when a tie changes during the incident (connective labor)
         self.pageable: list[Responder] = []
         self.pressure = 0.0
-        for p in self.people:
-            if roster[p.idx]["paged_at_start"]:
-                self.page(p, by=None)
+        self.first_paged = [p for p in self.people if roster[p.idx]["paged_at_start"]]
+        self._detect()
 
     # ----- setup helpers -------------------------------------------------
     def _knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray:
@@ -175,13 +189,23 @@ class IncidentModel(Model):
             self.events.append((m, "system", self.system.changed))
         for rem in finished:
             self._remediation_done(rem)
+        if self.times["detect"] is None:
+            self._detect()
         self.active_idx = [p.idx for p in self.people if p.state == "active"]
         self.pageable = [p for p in self.people if p.state != "active" and p.role in ("ops", "sme")]
         self.n_active = len(self.active_idx)
-        self.coord_factor = 1.0 + self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)
+        key = (self.ties_version, *self.active_idx)
+        if key != self._coord_key:
+            self._coord_key = key
+            self.coord_factor = self._coordination_factor()
         self.pressure = pressure(self.system, m, self.cfg["goodness"])
         cmd = self.commander
-        if cmd is not None and cmd.state == "off" and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]:
+        if (
+            cmd is not None
+            and cmd.state == "off"
+            and self.times["detect"] is not None  # nobody is paged for an incident not yet noticed
+            and self.system.severity >= self.cfg["coordination"]["commander_join_severity"]
+        ):
             self.page(cmd, by=None)
         for p in self.people:
             self.step_responder(p)
@@ -189,6 +213,51 @@ class IncidentModel(Model):
             expire_misreads(self)  # Responder.step does the same; the direct call skips a frame per agent-step
         self._record_minute()
         self._check_end()
+
+    def _detect(self) -> None:
+        """The monitoring or a customer report notices the incident: the on-call of the alerting team is paged."""
+        if not self.monitor.check(self.minute, self.system):
+            return
+        self.times["detect"] = self.minute
+        self.events.append((self.minute, "alerting", f"the incident is detected ({self.monitor.how})"))
+        for p in self.first_paged:
+            self.page(p, by=None)
+
+    def _coordination_factor(self) -> float:
+        """Slow-down of every action from keeping the others in the loop: per extra active person, less among familiars.
+
+        Why familiarity: people who know each other coordinate with less talk
+        (Espinosa et al. 2007), so the same crowd costs a familiar team less.
+        """
+        cc = self.cfg["coordination"]
+        idx = self.active_idx
+        n = len(idx)
+        if n < 2:
+            return 1.0
+        fam = self.fam
+        mean = sum(fam[i][j] for i in idx for j in idx if i != j) / (n * (n - 1))
+        return 1.0 + cc["coordination_cost"] * (n - 1) * (1.0 - cc["familiarity_relief"] * mean)
+
+    def post_to_stakeholders(self, r: Responder, says: str, service: int) -> Message:
+        """``r`` tells the stakeholders something: the suspected cause (or 'still investigating'), or that the team is stuck.
+
+        Whether it was true is recorded: a named cause is true when it is the
+        root; 'the team is stuck' is true only when nobody is investigating,
+        remediating or undoing and no remedy is running.
+        """
+        if says == "stuck":
+            working = any(
+                p.state == "active" and p.busy_until > self.minute and p.action[0] in ("investigate", "remediate", "undo")
+                for p in self.people
+            )
+            true = not working and not self.system.running
+        else:
+            true = service < 0 or service == self.fault.root
+        self.counts["stakeholder_updates"] += 1
+        if not true:
+            self.counts["stakeholder_updates_wrong"] += 1
+        self.stakeholder_log.append((self.minute, r.name, says, true))
+        return self.send(r, Content("external", service, says), route_override=("external", ()))
 
     def step_responder(self, r: Responder) -> None:
         """One minute of one responder's work (called from ``Responder.step``)."""
@@ -253,7 +322,15 @@ class IncidentModel(Model):
                 # The alerts came back: verdicts of "healthy" reached while the fault was
                 # hidden (by a restart's relief, say) are no longer trusted; look again.
                 r.saw_quiet = False
-                r.status[r.status == HEALTHY] = UNKNOWN
+                cleared = r.status == HEALTHY
+                r.status[cleared] = UNKNOWN
+                r.suspicion[cleared] = np.maximum(r.suspicion[cleared], self.beliefs.reopened_suspicion)
+                r.beliefs_changed()
+                # And a remedy believed to have fixed it did not hold: it counts as failed.
+                for s, remedy in r.done_remedy.items():
+                    r.remedy_belief[s] = "failed"
+                    r.learn_failure(s, remedy)
+                r.done_remedy.clear()
         else:
             r.saw_quiet = True
         r.seen_version = self.system.version
@@ -327,6 +404,14 @@ class IncidentModel(Model):
         r.remedy_belief[rem.service] = "done" if ok else "failed"
         r.believes_fixed = ok
         r.claims[rem.service] = -1
+        if ok:
+            r.done_remedy[rem.service] = rem.remedy
+        if rem.harms:
+            self.counts["harms"] += 1
+            what = "until undone" if self.system.harms.get(rem.service) == HARM_UNTIL_UNDONE else "for a while"
+            self.events.append((self.minute, "system", f"{rem.remedy} on {self.sg.names[rem.service]} broke it ({what})"))
+            if self.system.harms.get(rem.service) == HARM_UNTIL_UNDONE:
+                r.to_undo.append(rem.service)  # the one who made the change sees it broke the service
         if not ok:
             r.learn_failure(rem.service, rem.remedy)
             r.own_failures.append((rem.service, rem.remedy))
@@ -403,7 +488,8 @@ class IncidentModel(Model):
                 None if correct is None else (correct / self.n_active if self.n_active else 0.0),
             )
         )
-        if self.times["mitigate"] is None and not sys.user_impact:
+        # Mitigated: users no longer hurt, by a fix, a relief or the fault clearing; not a flapping fault hiding for a while.
+        if self.times["mitigate"] is None and not sys.user_impact and (sys.fixed or sys.flap_visible):
             self.times["mitigate"] = self.minute
 
     def _check_end(self) -> None:
@@ -411,6 +497,12 @@ class IncidentModel(Model):
         window = self.cfg["remediation"]["stability_window"]
         if sys.fixed and sys.healthy_since is not None and self.minute - sys.healthy_since >= window and self.n_active:
             self.times["resolve"] = self.minute
+            self.running = False
+        elif sys.fixed and self.times["detect"] is None:
+            # The fault cleared on its own before anyone noticed: it ends there, never detected
+            # (time_to_detect None; every later phase at this minute).
+            for phase in ("mitigate", "resolve"):
+                self.times[phase] = self.times[phase] if self.times[phase] is not None else self.minute
             self.running = False
         elif self.minute >= self.cfg["run"]["max_minutes"]:
             self.running = False

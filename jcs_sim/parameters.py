@@ -26,14 +26,21 @@ of finding matters (``importance``).
 
 from __future__ import annotations
 
+import dataclasses
+
 from .param import Param
 
-__all__ = ["BEHAVIOUR", "ASSUMED", "EARLIER_SOURCES", "CALIBRATION_DEFAULTS"]
+__all__ = ["BEHAVIOUR", "ASSUMED", "ASSUMED_10", "SOURCE_LABELS", "EARLIER_SOURCES", "CALIBRATION_DEFAULTS"]
 
 ASSUMED = (
     "Assumption, hand-set with the mechanism (ee6225f); checked only for plausible default behaviour "
     "(seeds 0-299 all resolve, median 102 min); a calibration target."
 )
+ASSUMED_10 = (
+    "Assumption, hand-set with the mechanism (issue 10, 2026-12-02) and not tuned to any figure; the default scenario's "
+    "behaviour with it is in docs/ODD.md (generated); a calibration target."
+)
+SOURCE_LABELS = {ASSUMED: "*assumed*", ASSUMED_10: "*assumed (issue 10)*"}  # how tables show the two assumption lines
 FOLKARD = "Folkard & Tucker 2003, Occup. Med. 53:95-101 (night-shift performance trough in the early morning)."
 DAWSON = "Dawson & Reid 1997, Nature 388:235 (17 h awake impairs like 0.05% blood alcohol)."
 
@@ -49,7 +56,7 @@ def _role(role: str, action: str, default: float) -> Param:
 # Which remedy fits which fault type (the [fit] section): 1 fixes, 0.5 gives temporary relief, absent: no effect.
 # The categories are the model's definition of its fault types; the values are assumptions like the others.
 FAULT_TYPES = ("bad_deploy", "capacity", "dependency_outage", "config", "data")
-REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "data_repair")
+REMEDIATIONS = ("rollback", "restart", "scale", "failover", "config_revert", "data_repair", "code_fix")
 _FIT = {
     "bad_deploy": {"rollback": 1.0, "restart": 0.5},
     "capacity": {"scale": 1.0, "restart": 0.5},
@@ -57,6 +64,8 @@ _FIT = {
     "config": {"config_revert": 1.0, "rollback": 1.0},
     "data": {"data_repair": 1.0},
 }
+for _remedies in _FIT.values():
+    _remedies["code_fix"] = 1.0  # a fix written for this fault fixes any kind of it; what it costs is time (remediation.code_fix_*)
 _FIT_DEFAULTS = {f: {r: _FIT[f].get(r, 0.0) for r in REMEDIATIONS} for f in FAULT_TYPES}
 
 BEHAVIOUR: dict[str, dict[str, Param]] = {
@@ -143,7 +152,112 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
         "own_team_bonus": _p(0.2, "'role' bonus for remediating one's own team's service.", -5.0, 5.0),
         "crowding": _p(0.8, "'coordination' penalty for remediating a service someone else is believed to be on.", 0.0, 5.0),
         "hands_on_minutes": _p(3, "Minutes the remediator is busy starting a remedy (the rest runs on its own).", 1, 600, "min"),
+        "code_fix_write_minutes": _p(
+            30.0,
+            "Minutes of hands-on work to write a code fix before it enters the deploy pipeline (slowed by fatigue and crowding).",
+            1.0,
+            6000.0,
+            "min",
+        ),
+        "code_fix_minutes": _p(
+            40, "Minutes a code fix takes through the deploy pipeline (build, test, canary, roll-out) when no stage fails.", 1, 6000, "min"
+        ),
+        "code_fix_per_failure": _p(
+            0.3,
+            "Evidence added to writing a code fix for each remedy on the service known to have failed (the usual fixes do not hold).",
+            0.0,
+            5.0,
+        ),
+        "pipeline_stages": _p(
+            4, "Stages of a staged remedy (a code fix's pipeline, a data repair's restore steps), each of equal length.", 1, 50
+        ),
+        "stage_failure_prob": _p(
+            0.2,
+            "Chance that a stage of a staged remedy fails part-way and must be run again (a flaky test, a restore that stops).",
+            0.0,
+            0.95,
+        ),
+        "wrong_harm_prob": _p(
+            0.3,
+            "Chance that a restart, rollback, scale, failover or config revert of a service that is not the root harms it: "
+            "cold caches or lost capacity (a restart or scale, for harm_minutes), or a second outage that lasts until undone "
+            "(a rollback, failover or config revert).",
+            0.0,
+            1.0,
+        ),
+        "harm_minutes": _p(15, "Minutes a wrong restart or scale leaves its service degraded (cold caches, rebalancing).", 1, 600, "min"),
+        "undo_minutes": _p(10, "Minutes undoing a harmful change takes to complete (the service stays down until then).", 1, 600, "min"),
+        "undo_evidence": _p(1.5, "Evidence value of undoing a change one knows broke a service.", 0.0, 10.0),
+        "undo_urgency": _p(0.5, "'urgency' of undoing it per unit of time pressure.", -5.0, 5.0),
         "effort_minutes": _p(20.0, "Minutes of hands-on remediation that count as one unit of 'effort'.", 0.1, 1000.0, "min"),
+    },
+    "detection": {
+        "alert_minutes": _p(
+            4.0, "Mean minutes for the monitoring to cross its threshold and page once the fault shows (0: at once).", 0.0, 600.0, "min"
+        ),
+        "miss_prob": _p(0.1, "Chance that the monitoring misses this incident altogether (a threshold set too loose).", 0.0, 1.0),
+        "report_minutes": _p(
+            30.0,
+            "Mean minutes for a customer report to reach the on-call while users are hurting (detection when monitoring misses).",
+            1.0,
+            6000.0,
+            "min",
+        ),
+        "unrelated_alert_prob": _p(
+            0.25,
+            "Chance that an unrelated alert fires on another user-facing service as the incident is detected (a red herring).",
+            0.0,
+            1.0,
+        ),
+        "unrelated_alert_minutes": _p(20, "Minutes the unrelated alert keeps firing.", 1, 600, "min"),
+    },
+    "incident": {
+        "novel_share": _p(
+            0.25,
+            "Share of incidents whose failure mode nobody has seen before (no runbook): harder to recognise, and no quick remedy fixes it.",
+            0.0,
+            1.0,
+        ),
+        "novel_recognition": _p(
+            0.3, "In a novel mode, the chance that a look at the root recognises it (and its fault type) is multiplied by this.", 0.0, 1.0
+        ),
+        "novel_quick_fit": _p(
+            0.5,
+            "In a novel mode, every remedy but a code fix fits at most this much: relief for that share of remediation.relief_minutes "
+            "at best, never a fix (below 1).",
+            0.0,
+            1.0,
+        ),
+        "flapping_share": _p(0.2, "Share of incidents with intermittent symptoms: the fault's alerts come and go.", 0.0, 1.0),
+        "flap_on_minutes": _p(10.0, "Mean minutes a flapping fault shows before it hides again.", 1.0, 600.0, "min"),
+        "flap_off_minutes": _p(6.0, "Mean minutes a flapping fault hides before it shows again.", 1.0, 600.0, "min"),
+    },
+    "fixation": {
+        "strength": _p(
+            0.6,
+            "Chance, at full anchoring, that a report contradicting the root cause one has been told about (it is only a symptom, it "
+            "looks healthy) is dismissed; 0 switches fixation off (Hutchins 1995: confirmation bias of a group).",
+            0.0,
+            1.0,
+            source="Mechanism from Hutchins 1995, Cognition in the Wild, ch. 5 (early settling under dense communication); strength assumed.",
+        ),
+        "endorsements": _p(
+            3, "Root-cause claims about the same service read from others after which the anchoring is full (grows linearly to it).", 1, 100
+        ),
+    },
+    "escalate": {
+        "evidence": _p(
+            1.0, "Evidence value, for a bystander (support, comms) who believes the team is stuck, of escalating over its head.", 0.0, 10.0
+        ),
+        "urgency": _p(0.3, "'urgency' of escalating per unit of time pressure.", -5.0, 5.0),
+        "social_cost": _p(0.3, "'social_cost' of escalating over the team's head.", 0.0, 10.0),
+        "interrupt_minutes": _p(
+            4.0,
+            "Minutes each active responder working the incident loses answering the escalation (managers asking for a status).",
+            0.0,
+            240.0,
+            "min",
+        ),
     },
     "page": {
         "evidence_scale": _p(1.3, "Evidence value of paging the person believed to know the top suspect's team best: scale.", 0.0, 10.0),
@@ -241,12 +355,18 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
         "assigned_suspicion": _p(0.6, "Suspicion of the service the commander assigns one to (at least).", 0.0, 1.0),
         "failure_doubt": _p(0.8, "Suspicion of a service is multiplied by this when a remedy on it is known to have failed.", 0.0, 1.0),
         "failures_to_reopen": _p(2, "Known failed remedies on a believed root after which it is looked at again.", 1, 100),
+        "reopened_suspicion": _p(
+            0.3, "Suspicion (at least) of a service ruled healthy while the alerts were quiet, when they come back (look again).", 0.0, 1.0
+        ),
+        "pass_on_stuck": _p(
+            0.5, "Chance that someone who comes to believe 'they are out of ideas' passes it on (it joins what they will share).", 0.0, 1.0
+        ),
     },
     "fit": {
         f"{fault}_{remedy}": _p(
             value,
             f"How well a {remedy.replace('_', ' ')} fits a {fault.replace('_', ' ')} fault on the root: 1 fixes it; between 0 and 1 gives "
-            "temporary relief (remediation.relief_minutes) and counts that much in g; 0 does nothing.",
+            "temporary relief (for fit x remediation.relief_minutes) and counts that much in g; 0 does nothing.",
             0.0,
             1.0,
         )
@@ -280,6 +400,16 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
             0.5, "Reader knowledge assumed for a message about no particular service (in the misread chance).", 0.0, 1.0
         ),
     },
+    "coordination": {
+        "familiarity_relief": _p(
+            0.6,
+            "Share of the per-person coordination cost that mutual familiarity removes (at mean familiarity 1 among the active): "
+            "people who know each other coordinate with less talk (Espinosa et al. 2007).",
+            0.0,
+            1.0,
+            source="Direction from Espinosa, Slaughter, Kraut & Herbsleb 2007, Organization Science 18(4); size assumed.",
+        ),
+    },
     "fatigue": {
         "trough_hour": _p(4.0, "Clock hour of the circadian low point.", 0.0, 24.0, "h", FOLKARD),
         "awake_threshold": _p(16.0, "Hours awake after which wakefulness adds fatigue.", 0.0, 72.0, "h", DAWSON),
@@ -305,6 +435,18 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
     },
 }
 
+
+# The keys issue 10 added (new mechanisms): their own provenance line, unless they cite a source.
+_ISSUE_10 = [f"{sec}.{key}" for sec in ("detection", "incident", "escalate") for key in BEHAVIOUR[sec]] + [
+    f"remediation.{key}"
+    for key in (
+        "code_fix_write_minutes", "code_fix_minutes", "code_fix_per_failure", "pipeline_stages", "stage_failure_prob",
+        "wrong_harm_prob", "harm_minutes", "undo_minutes", "undo_evidence", "undo_urgency",
+    )
+] + ["fixation.endorsements", "beliefs.reopened_suspicion", "beliefs.pass_on_stuck"] + [f"fit.{f}_code_fix" for f in FAULT_TYPES]  # fmt: skip
+for _dotted in _ISSUE_10:
+    _sec, _key = _dotted.split(".")
+    BEHAVIOUR[_sec][_key] = dataclasses.replace(BEHAVIOUR[_sec][_key], source=ASSUMED_10)
 
 # Provenance of the behavioural keys that were in the schema before this table: assumptions
 # like the ones above unless cited. Keys not listed (graph sizes, files, switches, the mode,
@@ -351,6 +493,6 @@ def markdown_table() -> str:
     for section, keys in BEHAVIOUR.items():
         for key, p in keys.items():
             unit = f" ({p.unit})" if p.unit else ""
-            source = "*assumed*" if p.source == ASSUMED else p.source
+            source = SOURCE_LABELS.get(p.source, p.source)
             lines.append(f"| `{section}.{key}` | {p.default!r} | {p.allowed()}{unit} | {p.doc} | {source} |")
     return "\n".join(lines) + "\n"

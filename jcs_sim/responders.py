@@ -186,6 +186,12 @@ class Responder(Agent):
         self.remedy_belief: dict[int, str] = {}  # service -> "running" | "failed" | "done" | "abandoned"
         self.attempts: dict[tuple[int, str], int] = {}  # (service, remedy) -> failed tries known of
         self.team_stuck = False  # believes nobody is doing anything useful
+        self.done_remedy: dict[int, str] = {}  # service -> the remedy believed to have fixed it (until the alerts come back)
+        self.failures_on: dict[int, int] = {}  # service -> remedies on it known to have failed (all kinds, ever)
+        self.escalated = False  # has escalated over the team's head (once is what a bystander can do)
+        self.to_undo: list[int] = []  # services broken by one's own wrong change, known to need undoing
+        self.anchor = -1  # the root cause one has been told about by others (fixation), or -1
+        self.anchor_n = 0  # how many claims of it were read
         self.assigned = -1  # service the commander asked them to look at
         self.seen_version = -1  # last dashboard state looked at
         self.believes_fixed = False
@@ -216,6 +222,7 @@ class Responder(Agent):
         """A remediation on ``s`` is known to have failed: try it less, doubt the diagnosis a little."""
         key = (s, remedy)
         self.attempts[key] = self.attempts.get(key, 0) + 1
+        self.failures_on[s] = self.failures_on.get(s, 0) + 1  # never reset: how often the usual fixes failed here
         if self.status[s] == ROOT:
             self.fault_belief = -1  # the fix that should have worked on the cause did not: doubt the fault type
         self.suspicion[s] *= self._doubt

@@ -28,6 +28,7 @@ from .config import FAULT_TYPES, REMEDIATIONS, ConfigError, read_user_file
 from .streams import Streams
 
 __all__ = [
+    "HARM_UNTIL_UNDONE",
     "ServiceGraph",
     "Fault",
     "SystemState",
@@ -42,6 +43,7 @@ TEAM_NAMES = ("edge", "payments", "platform", "data", "identity", "search", "mob
 LAYER_WORDS = ("api", "svc", "core", "store")
 
 FAULT_INDEX = {f: i for i, f in enumerate(FAULT_TYPES)}
+HARM_UNTIL_UNDONE = 1 << 62  # a harm's recovery minute when only undoing the change ends it
 REMEDY_INDEX = {r: i for i, r in enumerate(REMEDIATIONS)}
 
 
@@ -291,6 +293,19 @@ class Fault:
     kind: str
     first_alert: int  # the alerting service whose page starts the incident
     impacted: np.ndarray  # bool per service: symptomatic while the fault is active
+    novel: bool = False  # a failure mode nobody has seen: hard to recognise, only a code fix fixes it ([incident])
+    flapping: bool = False  # intermittent: the fault's symptoms come and go ([incident])
+
+
+def draw_incident_kind(cfg: dict[str, Any], streams: Streams) -> tuple[bool, bool]:
+    """Whether this incident's failure mode is novel and whether its symptoms flap.
+
+    Drawn on a stream of its own ("incident"), so the fault's placement draws
+    do not depend on the incident mix the user sets.
+    """
+    ic = cfg["incident"]
+    u = streams.get("incident").random(2)
+    return bool(u[0] < ic["novel_share"]), bool(u[1] < ic["flapping_share"])
 
 
 def alert_reach(sg: ServiceGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +378,8 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
     cross = alerts[sg.team_of[alerts] != sg.team_of[root]]
     pool = cross if (fc["cross_team"] and cross.size) else alerts
     first = int(rng.choice(pool))
-    return Fault(root=int(root), kind=kind, first_alert=first, impacted=closure)
+    novel, flapping = draw_incident_kind(cfg, streams)
+    return Fault(root=int(root), kind=kind, first_alert=first, impacted=closure, novel=novel, flapping=flapping)
 
 
 @dataclass
@@ -377,6 +393,15 @@ class Remediation:
     done_at: int
     succeeds: bool  # what really happens
     reports_success: bool  # what the tool will say
+    harms: bool = False  # a wrong action that breaks its service (remediation.wrong_harm_prob)
+
+
+# Remedies whose harm to a wrong service lasts until someone undoes the change; the others
+# (a restart, a scale-out) leave it degraded for remediation.harm_minutes and then it recovers.
+PERSISTENT_CHANGES = frozenset({"rollback", "failover", "config_revert"})
+HARMFUL = PERSISTENT_CHANGES | {"restart", "scale"}
+# Remedies that run in stages, each of which can fail part-way and run again.
+STAGED = frozenset({"code_fix", "data_repair"})
 
 
 class SystemState:
@@ -391,6 +416,12 @@ class SystemState:
     def __init__(self, cfg: dict[str, Any], sg: ServiceGraph, fault: Fault, streams: Streams) -> None:
         self.cfg = cfg
         self.fit = fit_matrix(cfg)  # [fault, remedy] -> 1 fixes, (0, 1) relief, 0 nothing
+        if fault.novel:  # a mode nobody has seen: the usual remedies relieve at best; only a code fix fixes it
+            quick = cfg["incident"]["novel_quick_fit"]
+            code_fix = REMEDY_INDEX["code_fix"]
+            for j in range(self.fit.shape[1]):
+                if j != code_fix:
+                    self.fit[:, j] = np.minimum(self.fit[:, j], quick)
         self.sg = sg
         self.fault = fault
         self.rng = streams.get("system.dynamics")
@@ -402,27 +433,56 @@ class SystemState:
         self.relief_until = -1
         self.running: list[Remediation] = []
         self._down_closure: dict[int, np.ndarray] = {}
+        self.harms: dict[int, int] = {}  # service broken by a wrong action -> minute it recovers (HARM_UNTIL_UNDONE: until undone)
+        self.noise_alert = -1  # an unrelated alerting service firing (detection.unrelated_alert_prob)
+        self.noise_until = -1
+        ic = cfg["incident"]
+        self.flap_rng = streams.get("system.flap")
+        self.flap_visible = True
+        self.flap_hazard = (1.0 - math.exp(-1.0 / ic["flap_on_minutes"]), 1.0 - math.exp(-1.0 / ic["flap_off_minutes"]))
         self.symptomatic = fault.impacted.copy()
         self.healthy_since: int | None = None
         self.version = 0
         self.changed = ""
         self.user_impact = bool(np.any(self.symptomatic & sg.alerting))
         self.n_symptomatic = int(self.symptomatic.sum())
-        self._symptom_key: tuple = (True, ())  # what the current symptoms were derived from
+        self._symptom_key: tuple = (True, (), (), -1)  # what the current symptoms were derived from
 
     @property
     def fault_active(self) -> bool:
         return not self.fixed
 
-    def start_remediation(self, actor: int, remedy: str, service: int, minute: int, minutes: int) -> Remediation:
-        """Begin a remediation; its true and reported outcomes are drawn now, on its own stream."""
-        fit = self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[remedy]] if service == self.fault.root else 0.0
+    def start_remediation(self, actor: int, remedy: str, service: int, minute: int, minutes: float) -> Remediation:
+        """Begin a remediation; its true and reported outcomes, its stage re-runs and any harm are drawn now, on its own stream.
+
+        A staged remedy (a code fix, a data repair) runs remediation.pipeline_stages
+        stages; each that fails part-way runs again, so its length is the
+        work's, not a drawn duration. A wrong restart, rollback, scale, failover
+        or config revert harms its service with remediation.wrong_harm_prob.
+        """
+        wrong = service != self.fault.root
+        fit = 0.0 if wrong else self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[remedy]]
         rc = self.cfg["remediation"]
         works = fit > 0 and self.remedy_rng.random() >= rc["failure_prob"]
         misleading = self.remedy_rng.random() < rc["misleading_report_prob"]
-        rem = Remediation(actor, remedy, service, minute, minute + minutes, works, works != misleading)
+        if remedy in STAGED:
+            stages = rc["pipeline_stages"]
+            runs = stages + int(self.remedy_rng.negative_binomial(stages, 1.0 - rc["stage_failure_prob"]))
+            minutes = minutes * runs / stages
+        harms = wrong and remedy in HARMFUL and self.remedy_rng.random() < rc["wrong_harm_prob"]
+        done = minute + max(1, int(round(minutes)))
+        rem = Remediation(actor, remedy, service, minute, done, works, works != misleading, harms)
         self.running.append(rem)
         return rem
+
+    def undo(self, service: int, done_at: int) -> None:
+        """Someone undoes the change that broke ``service``: it recovers at ``done_at``."""
+        if service in self.harms:
+            self.harms[service] = done_at
+
+    def unrelated_alert(self, service: int, until: int) -> None:
+        """An alert unrelated to the fault fires on ``service`` until minute ``until`` (a red herring)."""
+        self.noise_alert, self.noise_until = service, until
 
     def step(self, minute: int) -> list[Remediation]:
         """Advance one minute; return the remediations that completed this minute."""
@@ -430,12 +490,17 @@ class SystemState:
         if finished:
             self.running = [r for r in self.running if r.done_at > minute]
         for rem in finished:
+            if rem.harms:
+                self.harms[rem.service] = (
+                    HARM_UNTIL_UNDONE if rem.remedy in PERSISTENT_CHANGES else minute + self.cfg["remediation"]["harm_minutes"]
+                )
             if rem.succeeds and not self.fixed:
                 fit = self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[rem.remedy]]
                 if fit >= 1.0:
                     self.fixed, self.fixed_at, self.fixed_by = True, minute, rem.remedy
                 else:
-                    self.relief_until = minute + self.cfg["remediation"]["relief_minutes"]
+                    # Relief: the symptoms clear for a share of relief_minutes as large as the remedy's fit.
+                    self.relief_until = minute + int(round(fit * self.cfg["remediation"]["relief_minutes"]))
         self.changed = ""  # what happened on its own this minute, for the event log
         if not self.fixed:
             u = self.rng.random(2)
@@ -445,22 +510,37 @@ class SystemState:
             elif u[1] < self.cfg["fault"]["worsen_rate"] and self.severity < 3:
                 self.severity += 1
                 self.changed = f"the impact worsened to severity {self.severity}"
+        if self.fault.flapping and not self.fixed:
+            # Intermittent symptoms: the fault shows, hides, shows again (on its own stream).
+            if self.flap_rng.random() < self.flap_hazard[0 if self.flap_visible else 1]:
+                self.flap_visible = not self.flap_visible
+        if self.harms:
+            for s in [s for s, until in self.harms.items() if until <= minute]:
+                del self.harms[s]
         self._update_symptoms(minute)
         return finished
 
+    def _closure(self, service: int) -> np.ndarray:
+        closure = self._down_closure.get(service)
+        if closure is None:
+            closure = self._down_closure[service] = dependents_closure(self.sg.rdeps, service)
+        return closure
+
     def _update_symptoms(self, minute: int) -> None:
-        fault_visible = (not self.fixed) and minute >= self.relief_until
-        key = (fault_visible, tuple(r.service for r in self.running if r.remedy == "failover"))
+        fault_visible = (not self.fixed) and minute >= self.relief_until and self.flap_visible
+        noise = self.noise_alert if minute < self.noise_until else -1
+        key = (fault_visible, tuple(r.service for r in self.running if r.remedy == "failover"), tuple(self.harms), noise)
         if key == self._symptom_key:  # nothing that shapes the symptoms changed this minute
             return
         self._symptom_key = key
         sym = self.fault.impacted.copy() if fault_visible else np.zeros(self.sg.n, dtype=bool)
         for rem in self.running:
             if rem.remedy == "failover":  # a failover leaves the service down until it completes
-                closure = self._down_closure.get(rem.service)
-                if closure is None:
-                    closure = self._down_closure[rem.service] = dependents_closure(self.sg.rdeps, rem.service)
-                sym |= closure
+                sym |= self._closure(rem.service)
+        for s in self.harms:  # a service broken by a wrong action, and everything that depends on it
+            sym |= self._closure(s)
+        if noise >= 0:
+            sym[noise] = True
         if not np.array_equal(sym, self.symptomatic):
             self.version += 1  # responders re-read the dashboards only when they change
         self.symptomatic = sym

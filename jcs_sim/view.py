@@ -46,11 +46,14 @@ class IncidentView(Protocol):
     familiarity0: np.ndarray
     messages: list[Message]
     open_misreads: dict[tuple[int, int], int]
+    read_as_meant: set[tuple[int, int]]
     counts: dict[str, int]
     events: list[tuple[int, str, str]]
     distance_to_root: np.ndarray
     importance: dict[str, float]  # kind of message -> how much it matters to others
     beliefs: Any  # the [beliefs] section as attributes
+    fixation: Any  # the [fixation] section as attributes
+    ties_version: int  # bumped when a tie changes during the incident
     mode: Mode
 
     def send(self, r: Responder, c: Content, route_override: tuple[str, tuple[int, ...]] | None = None) -> Message: ...
@@ -58,5 +61,7 @@ class IncidentView(Protocol):
     def page(self, p: Responder, by: Responder | None) -> None: ...
 
     def conclude(self, r: Responder, c: Content) -> None: ...
+
+    def post_to_stakeholders(self, r: Responder, says: str, service: int) -> Message: ...
 
     def write_minutes(self, r: Responder) -> float: ...

@@ -24,7 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  {r['draws']} posterior draws x {r['per_draw']} seeds = {r['pairs']} paired runs (ratio changed / as calibrated; < 1: faster)")
     print(f"  time to resolve, median:          {_fmt(r['resolve_median'])}  ({base:.0f} -> {changed:.0f} min)")
     print(f"  time to resolve, geometric mean:  {_fmt(r['resolve_geomean'])}")
-    for p in ("acknowledge", "diagnose", "mitigate"):
+    for p in ("detect", "acknowledge", "diagnose", "mitigate"):
         print(f"  time to {p:<11} geometric mean: {_fmt(r[f'{p}_geomean'])}")
     print(
         f"  share of posterior draws in which the change helps: {r['share_draws_helped']:.0%} "

@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests that guard mechanisms; each mutation runs these (the baseline deselected).
-TESTS = ["tests/test_decision_core.py", "tests/test_mechanisms.py", "tests/test_connective.py"]
+TESTS = ["tests/test_decision_core.py", "tests/test_incident_mechanisms.py", "tests/test_mechanisms.py", "tests/test_connective.py"]
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,90 @@ MUTATIONS = (
         "jcs_sim/connective.py",
         "    understand(model, reader, msg.content, msg.sender)\n    if model.open_misreads.pop",
         "    if model.open_misreads.pop",
+    ),
+    Mutation(
+        "M20",
+        "detection at once, whatever the monitor's delay",
+        "jcs_sim/detection.py",
+        "if not self.missed and fault_shows and u[0] < self.alert_hazard:",
+        "if not self.missed and fault_shows:",
+    ),
+    Mutation(
+        "M21",
+        "a novel mode as easy to recognise as a known one",
+        "jcs_sim/actions/investigate.py",
+        "novel = self.novel_recognition if m.fault.novel else 1.0",
+        "novel = 1.0",
+    ),
+    Mutation(
+        "M22",
+        "a novel mode fixed by the usual remedies",
+        "jcs_sim/system.py",
+        "self.fit[:, j] = np.minimum(self.fit[:, j], quick)",
+        "self.fit[:, j] = self.fit[:, j]",
+    ),
+    Mutation(
+        "M23",
+        "a staged remedy whose failed stages cost nothing",
+        "jcs_sim/system.py",
+        "minutes = minutes * runs / stages",
+        "minutes = minutes",
+    ),
+    Mutation(
+        "M24",
+        "a wrong change that never harms",
+        "jcs_sim/system.py",
+        'harms = wrong and remedy in HARMFUL and self.remedy_rng.random() < rc["wrong_harm_prob"]',
+        'harms = wrong and remedy in HARMFUL and self.remedy_rng.random() < 0.0 * rc["wrong_harm_prob"]',
+    ),
+    Mutation(
+        "M25",
+        "a harm that the undo does not end",
+        "jcs_sim/system.py",
+        "            self.harms[service] = done_at",
+        "            pass",
+    ),
+    Mutation(
+        "M26",
+        "fixation that never dismisses",
+        "jcs_sim/communication.py",
+        "if reader.read_rng.random() < fix.strength * min(1.0, reader.anchor_n / fix.endorsements):",
+        "if reader.read_rng.random() < 0.0 * fix.strength * min(1.0, reader.anchor_n / fix.endorsements):",
+    ),
+    Mutation(
+        "M27",
+        "anchoring that does not grow with the claims read",
+        "jcs_sim/communication.py",
+        "        reader.anchor_n += 1",
+        "        pass",
+    ),
+    Mutation(
+        "M28",
+        "a stuck belief that is never passed on",
+        "jcs_sim/communication.py",
+        "            reader.unshared.append(c)  # a belief travels",
+        "            pass  # a belief travels",
+    ),
+    Mutation(
+        "M29",
+        "an escalation that interrupts nobody",
+        "jcs_sim/actions/escalate.py",
+        "p.busy_until = max(p.busy_until, m.minute) + lost",
+        "p.busy_until = p.busy_until",
+    ),
+    Mutation(
+        "M30",
+        "coordination cost blind to familiarity",
+        "jcs_sim/model.py",
+        '(1.0 - cc["familiarity_relief"] * mean)',
+        '(1.0 + cc["familiarity_relief"] * mean)',
+    ),
+    Mutation(
+        "M31",
+        "stakeholder updates all counted true",
+        "jcs_sim/model.py",
+        "            true = service < 0 or service == self.fault.root",
+        "            true = True",
     ),
 )
 

@@ -102,7 +102,7 @@ def test_compare_is_reproducible_and_writes_its_report(capsys, tmp_path):
         assert (tmp_path / "rep" / name).is_file(), name
     assert json.loads((tmp_path / "rep" / "summary.json").read_text()) == res
     rows = (tmp_path / "rep" / "pairs.csv").read_text().splitlines()
-    assert len(rows) == 9 and rows[0].startswith("seed,incident,time_to_acknowledge_A")
+    assert len(rows) == 9 and rows[0].startswith("seed,incident,time_to_detect_A,time_to_acknowledge_A")
     # Pair 3 is `jcs-sim run` with seed 3 of each config.
     rc, out, _ = jcs(capsys, "run", b, "--seed", "3", "--json")
     assert rows[1].split(",")[-1] == str(json.loads(out)["time_to_resolve"] or "")

@@ -379,8 +379,8 @@ class FixedDraws:
 
 @pytest.mark.parametrize(("knowledge", "found"), [(1.0, True), (0.0, False)])
 def test_whether_a_look_at_the_root_finds_it_depends_on_knowing_the_service(knowledge, found):
-    """At a draw of 0.5: the chance is root_base + root_per_knowledge x k = 0.95 for an expert, 0.25 for a novice."""
-    m = model()
+    """At a draw of 0.5: the chance is root_base + root_per_knowledge x k = 0.95 for an expert, 0.25 for a novice (a known mode)."""
+    m = model("incident.novel_share=0.0")
     r = by_role(m, "sme")
     s = m.fault.root
     r._k_list[s] = knowledge

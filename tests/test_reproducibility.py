@@ -41,14 +41,14 @@ def tables(model: IncidentModel) -> dict:
 @pytest.mark.parametrize("sets", [[], ["communication.mode=direct", "run.start_hour=3"]], ids=["default", "direct-night"])
 def test_same_seed_same_summary_and_tables(sets):
     cfg = apply_overrides(default_config(), sets)
-    a = IncidentModel(cfg, seed=3).run()
+    a = IncidentModel(cfg, seed=5).run()
     IncidentModel(cfg, seed=4).run()  # another run in between must leave no trace on the next
-    b = IncidentModel(cfg, seed=3).run()
+    b = IncidentModel(cfg, seed=5).run()
     assert a.summary() == b.summary()
     ta, tb = tables(a), tables(b)
     for name in ta:
         assert ta[name].num_rows > 0, name
-        assert ta[name].equals(tb[name]), f"{name} table differs between two runs of seed 3"
+        assert ta[name].equals(tb[name]), f"{name} table differs between two runs of seed 5"
     assert a.events == b.events
 
 

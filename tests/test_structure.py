@@ -226,7 +226,7 @@ def _records(cfg: dict, seed: int) -> str:
 
 # Scenarios that between them reach every branch the parameters shape.
 PROBES = (
-    ("default", (), (0, 1)),
+    ("default", (), (0, 1, 2)),
     ("commander", ("communication.mode='commander'",), (0,)),
     ("direct", ("communication.mode='direct'",), (0,)),
     ("night", ("run.start_hour=3.0",), (0,)),
@@ -244,10 +244,22 @@ PROBE_VALUES = {
     "communication.topicless_knowledge": 0.0,
     "fatigue.awake_threshold": 4.0,
     "fatigue.cap": 0.2,
+    "detection.alert_minutes": 0.0,
+    "detection.miss_prob": 1.0,
+    "detection.report_minutes": 1.0,
+    "incident.novel_share": 1.0,
+    "communication.catch_up_commander": 0,
 }
 # Keys whose branch is rare at the defaults, with the setting that makes it common: messages about no
 # particular service are status updates naming no suspect.
-PROBE_CONTEXT = {"communication.topicless_knowledge": ("status_update.suspect_threshold=0.99",)}
+PROBE_CONTEXT = {
+    "communication.topicless_knowledge": ("status_update.suspect_threshold=0.99",),
+    "detection.report_minutes": ("detection.miss_prob=1.0",),
+    "detection.unrelated_alert_minutes": ("detection.unrelated_alert_prob=1.0",),
+    "remediation.undo_minutes": ("remediation.wrong_harm_prob=1.0",),
+    "incident.novel_quick_fit": ("incident.novel_share=1.0",),
+    "beliefs.reopened_suspicion": ("incident.flapping_share=1.0",),
+}
 
 
 def _perturbed(p, value):

@@ -16,10 +16,11 @@ from ..config import ROLES
 from .base import COMPONENTS, Action, Candidate, Situation, candidate
 from .connective import Acknowledge, Clarify, OwnMistake
 from .duty import OtherDuty, Wait
+from .escalate import Escalate
 from .investigate import Investigate
 from .messages import Coordinate, Read, Relay, Share, StatusUpdate
 from .page import Page
-from .remediate import Remediate
+from .remediate import Remediate, Undo
 
 if TYPE_CHECKING:
     from ..responders import Responder
@@ -31,7 +32,7 @@ __all__ = [
 ]  # fmt: skip
 
 REGISTRY: tuple[type[Action], ...] = (
-    Investigate, Remediate, Share, Relay, StatusUpdate, Page, Read, Coordinate,
+    Investigate, Remediate, Undo, Share, Relay, StatusUpdate, Escalate, Page, Read, Coordinate,
     Acknowledge, Clarify, OwnMistake, OtherDuty, Wait,
 )  # fmt: skip
 for _i, _cls in enumerate(REGISTRY):

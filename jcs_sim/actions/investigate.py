@@ -53,6 +53,7 @@ class Investigate(Action):
         self.symptom_base, self.symptom_per_knowledge = ic["symptom_base"], ic["symptom_per_knowledge"]
         self.healthy_base, self.healthy_per_knowledge = ic["healthy_base"], ic["healthy_per_knowledge"]
         self.misjudge_rate = ic["misjudge_rate"]
+        self.novel_recognition = cfg["incident"]["novel_recognition"]
 
     def minutes(self, r: Responder, s: int, slow: float) -> float:
         """How long looking at ``s`` takes ``r``: knowledge shortens it, fatigue and crowding lengthen it."""
@@ -101,8 +102,10 @@ class Investigate(Action):
         u = r.work_rng.random(2)
         visible = bool(m.system.symptomatic[s])
         if s == m.fault.root and visible:
-            if u[0] < self.root_base + self.root_per_knowledge * k:
-                right = u[1] < self.type_base + self.type_per_knowledge * k
+            # A failure mode nobody has seen is hard to recognise, however well one knows the service.
+            novel = self.novel_recognition if m.fault.novel else 1.0
+            if u[0] < (self.root_base + self.root_per_knowledge * k) * novel:
+                right = u[1] < (self.type_base + self.type_per_knowledge * k) * novel
                 guess = FAULT_INDEX[m.fault.kind] if right else int(r.work_rng.integers(len(FAULT_TYPES)))
                 m.conclude(r, Content("root", s, guess))
         elif visible and m.distance_to_root[s] > 0:
@@ -114,5 +117,7 @@ class Investigate(Action):
             elif u[0] < traced + self.misjudge_rate * (1.0 - k):
                 # A service one knows little about looks like the culprit: it is broken, after all.
                 m.conclude(r, Content("root", s, int(r.work_rng.integers(len(FAULT_TYPES)))))
-        elif not visible and u[0] < self.healthy_base + self.healthy_per_knowledge * k:
+        elif (not visible or m.distance_to_root[s] < 0) and u[0] < self.healthy_base + self.healthy_per_knowledge * k:
+            # Quiet, or alerting for a reason off the fault's path (an unrelated alert, a service a wrong
+            # change broke): not this incident's cause.
             m.conclude(r, Content("healthy", s))

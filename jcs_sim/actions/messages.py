@@ -135,7 +135,7 @@ class StatusUpdate(Action):
     def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
         r.last_update = m.minute
         if r.role == "comms":
-            m.send(r, Content("external"), route_override=("external", ()))
+            m.post_to_stakeholders(r, "cause", c.target)
         else:
             m.send(r, Content("status", c.target, r.fault_belief))
         return m.write_minutes(r)

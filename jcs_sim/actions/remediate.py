@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..responders import Responder
     from ..view import IncidentView
 
-__all__ = ["Remediate"]
+__all__ = ["Remediate", "Undo"]
 
 
 class Remediate(Action):
@@ -49,6 +49,10 @@ class Remediate(Action):
         self.crowding = rc["crowding"]
         self.hands_on_minutes = rc["hands_on_minutes"]
         self.effort_minutes = rc["effort_minutes"]
+        # Hands-on minutes of each remedy: starting it, except a code fix, which must be written first.
+        self.hands_on = {m: min(self.remedy_minutes[m], self.hands_on_minutes) for m in REMEDIATIONS}
+        self.hands_on["code_fix"] = rc["code_fix_write_minutes"]
+        self.code_fix_per_failure = rc["code_fix_per_failure"]
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
         top = s.top
@@ -67,6 +71,8 @@ class Remediate(Action):
         stuck = self.stuck_urgency if r.team_stuck and r.role in ("ops", "sme") else 0.0
         crowd = -self.crowding if r.claims[top] not in (-1, r.idx) else 0.0
         role = self.role_fit[r.role] + own
+        # The more of the usual fixes have failed here, the stronger the case for writing one.
+        failed_here = self.code_fix_per_failure * r.failures_on.get(top, 0)
         for rem, fit in options:
             if fit <= 0:
                 continue
@@ -78,9 +84,9 @@ class Remediate(Action):
                     self,
                     top,
                     rem,
-                    evidence=self.evidence_scale * susp[top] * fit * retry,
+                    evidence=self.evidence_scale * susp[top] * fit * retry + (failed_here if rem == "code_fix" else 0.0),
                     urgency=self.urgency_scale * s.pressure * fit * retry * slow_fix + stuck,
-                    effort=-min(minutes, self.hands_on_minutes) * s.slow / self.effort_minutes,
+                    effort=-self.hands_on[rem] * s.slow / self.effort_minutes,
                     role=role,
                     coordination=crowd,
                     risk=-(1.0 - k),
@@ -89,11 +95,55 @@ class Remediate(Action):
 
     def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
         target, remedy = c.target, c.detail
-        minutes = self.remedy_minutes[remedy]
-        m.system.start_remediation(r.idx, remedy, target, m.minute, minutes)
+        hands_on = self.hands_on[remedy] * r.slowdown() * m.coord_factor
+        # A code fix enters the pipeline once written; any other remedy runs from the moment it is started.
+        begins = m.minute + (int(round(hands_on)) if remedy == "code_fix" else 0)
+        m.system.start_remediation(r.idx, remedy, target, begins, self.remedy_minutes[remedy])
         m.counts["remediations"] += 1
         r.remedy_belief[target] = "running"
         r.claims[target] = r.idx
         r.unshared.append(Content("remedy_start", target, remedy))
         m.events.append((m.minute, r.name, f"started {remedy} on {m.sg.names[target]}"))
-        return min(minutes, self.hands_on_minutes) * r.slowdown() * m.coord_factor
+        return hands_on
+
+
+class Undo(Action):
+    """Undo one's own change that broke a service (a wrong rollback, failover or config revert).
+
+    Why an action: a wrong action's cost is not only the minutes it took;
+    the damage lasts until someone spends time and attention undoing it, and
+    only the person who made the change knows to (``Responder.to_undo``).
+    """
+
+    name = "undo"
+    verb = "undoing a change"
+    roles = ("commander", "ops", "sme", "support", "comms")
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        super().__init__(cfg)
+        rc = cfg["remediation"]
+        self.undo_minutes = rc["undo_minutes"]
+        self.evidence = rc["undo_evidence"]
+        self.urgency = rc["undo_urgency"]
+        self.hands_on_minutes = rc["hands_on_minutes"]
+        self.effort_minutes = rc["effort_minutes"]
+
+    def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
+        for svc in r.to_undo:
+            out.append(
+                candidate(
+                    self,
+                    svc,
+                    evidence=self.evidence,
+                    urgency=self.urgency * s.pressure,
+                    effort=-min(self.undo_minutes, self.hands_on_minutes) * s.slow / self.effort_minutes,
+                    role=self.role_fit[r.role],
+                )
+            )
+
+    def start(self, m: IncidentView, r: Responder, c: Candidate) -> float:
+        r.to_undo.remove(c.target)
+        m.system.undo(c.target, m.minute + self.undo_minutes)
+        m.counts["undos"] += 1
+        m.events.append((m.minute, r.name, f"started undoing the change that broke {m.sg.names[c.target]}"))
+        return min(self.undo_minutes, self.hands_on_minutes) * r.slowdown() * m.coord_factor

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
 __all__ = ["charts_spec", "charts_figure", "histogram_spec", "histogram_figure", "MILESTONES"]
 
-MILESTONES = (("acknowledge", "acknowledged"), ("diagnose", "diagnosed"), ("mitigate", "mitigated"), ("resolve", "resolved"))
+MILESTONES = (
+    ("detect", "detected"),
+    ("acknowledge", "acknowledged"),
+    ("diagnose", "diagnosed"),
+    ("mitigate", "mitigated"),
+    ("resolve", "resolved"),
+)
 
 
 def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:

@@ -48,7 +48,7 @@ PARAMS: dict[str, Param] = {f"{sec}.{key}": p for sec, keys in SCHEMA.items() fo
 OUTPUTS = ("summary", "responders", "timeline", "trace")
 METHODS = ("latin", "sobol", "morris")
 SENSITIVITY_OUTPUTS = (
-    "time_to_resolve", "time_to_mitigate", "time_to_diagnose", "time_to_acknowledge", "resolved",
+    "time_to_resolve", "time_to_mitigate", "time_to_diagnose", "time_to_acknowledge", "time_to_detect", "resolved",
     "messages_sent", "messages_misread", "pages", "escalations", "remediations", "remediations_failed",
     "remediations_wrong", "decisions", "workload_gini",
 )  # fmt: skip

@@ -36,7 +36,7 @@ __all__ = ["config_from_flat", "BatchRunModel", "REPORTERS", "incident_outcomes"
 
 # The per-run metrics both adapters report (the summary's scalar fields that matter most).
 OUTCOMES = (
-    "resolved", "minutes_simulated", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve",
+    "resolved", "minutes_simulated", "time_to_detect", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve",
     "messages_sent", "messages_misread", "pages", "escalations", "remediations", "remediations_failed", "decisions",
 )  # fmt: skip
 

@@ -26,6 +26,7 @@ from .store import read_manifest, read_points, read_summary
 __all__ = ["analyse", "write_report", "export_static"]
 
 _LABEL = {
+    "time_to_detect": "detect",
     "time_to_acknowledge": "acknowledge",
     "time_to_diagnose": "diagnose",
     "time_to_mitigate": "mitigate",

@@ -45,7 +45,7 @@ __all__ = [
     "interaction_ratio",
 ]
 
-TIMES = ("time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve")
+TIMES = ("time_to_detect", "time_to_acknowledge", "time_to_diagnose", "time_to_mitigate", "time_to_resolve")
 LEVEL = 0.95
 _CELLS = 4_000_000  # resample-matrix elements per block: bounds memory for large conditions
 
