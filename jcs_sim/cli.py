@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "jcs_sim.compare_cli",
     "jcs_sim.calibrate_cli",
     "jcs_sim.whatif_cli",
+    "jcs_sim.replay_cli",
 )
 
 

@@ -242,9 +242,12 @@ def read_inbox(model: IncidentView, reader: Responder) -> list[tuple[int, bool]]
         p = misread_probability(model, msg, reader, skimming)
         misread = p > 0.0 and reader.read_rng.random() < p
         understood = misunderstand(model, msg.content, reader.read_rng) if misread else msg.content
-        if misread and (reader.idx, mid) in model.read_as_meant:
+        if misread and (reader.idx in model.read_right_readers or (reader.idx, mid) in model.read_as_meant):
             # The counterfactual "what if this had been read right?": the same draws, the meaning kept.
             misread, understood = False, msg.content
+        elif model.read_as_misread and not misread and (reader.idx, mid) in model.read_as_misread:
+            # ... and its opposite, "what if it had been misread?" (its one wrong reading, ODD §7.6).
+            misread, understood = True, misunderstand(model, msg.content, reader.read_rng)
         msg.reads.append((model.minute, reader.idx, misread, understood))
         understand(model, reader, understood, msg.sender)
         reader.messages_read += 1

@@ -110,6 +110,12 @@ class IncidentModel(Model):
         # (reader, message id) pairs read as meant even where the draws say misread: the counterfactual of
         # one misreading, with every draw as in the run (see communication.read_inbox). Empty: the run as drawn.
         self.read_as_meant: set[tuple[int, int]] = set()
+        self.read_as_misread: set[tuple[int, int]] = set()  # (reader, message id) read wrong whatever the draws say
+        self.read_right_readers: set[int] = set()  # readers who read every message as meant
+        # Interventions of a replay (jcs_sim.replay): minute -> [("page" | "leave", responder)], and the
+        # (responder, minute) decisions in which no remedy may be chosen. Empty: the run as drawn.
+        self.interventions: dict[int, list[tuple[str, int]]] = {}
+        self.no_remediation: set[tuple[int, int]] = set()
         self.counts = dict(
             connective_acts=0,
             repairs=0,
@@ -191,8 +197,10 @@ class IncidentModel(Model):
             self._remediation_done(rem)
         if self.times["detect"] is None:
             self._detect()
+        if self.interventions and m in self.interventions:
+            self._intervene(self.interventions[m])
         self.active_idx = [p.idx for p in self.people if p.state == "active"]
-        self.pageable = [p for p in self.people if p.state != "active" and p.role in ("ops", "sme")]
+        self.pageable = [p for p in self.people if p.state not in ("active", "left") and p.role in ("ops", "sme")]
         self.n_active = len(self.active_idx)
         key = (self.ties_version, *self.active_idx)
         if key != self._coord_key:
@@ -213,6 +221,19 @@ class IncidentModel(Model):
             expire_misreads(self)  # Responder.step does the same; the direct call skips a frame per agent-step
         self._record_minute()
         self._check_end()
+
+    def _intervene(self, changes: list[tuple[str, int]]) -> None:
+        """A replay's interventions at this minute: page someone, or someone leaves the incident for good."""
+        for kind, idx in changes:
+            p = self.people[idx]
+            if kind == "page":
+                self.events.append((self.minute, "replay", f"pages {p.name}"))
+                self.page(p, by=None)
+            else:
+                self.events.append((self.minute, "replay", f"{p.name} leaves the incident"))
+                p.state = "left"
+                p.pending = None
+        self.active_idx = [p.idx for p in self.people if p.state == "active"]
 
     def _detect(self) -> None:
         """The monitoring or a customer report notices the incident: the on-call of the alerting team is paged."""
@@ -266,6 +287,8 @@ class IncidentModel(Model):
             return
         if r.state == "paged":
             self._maybe_acknowledge(r)
+            return
+        if r.state == "left":
             return
         r.minutes_active += 1
         if self.system.version != r.seen_version:
@@ -338,6 +361,8 @@ class IncidentModel(Model):
     # ----- decisions -------------------------------------------------------
     def _decide(self, r: Responder) -> None:
         cands = candidates(self, r, self.role_actions[r.role])
+        if self.no_remediation and (r.idx, self.minute) in self.no_remediation:
+            cands = [c for c in cands if c.action.name != "remediate"]  # a replay: this remedy is not taken
         base = score(cands, self.weights)
         noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
         g, best = choose(base, noise, r.gumbel(len(cands)) if noise > 0 else None)
@@ -453,7 +478,7 @@ class IncidentModel(Model):
 
     def page(self, p: Responder, by: Responder | None) -> None:
         """Page ``p`` (by a responder, or by the alerting when ``by`` is None); a page to someone already paged escalates."""
-        if p.state == "active":
+        if p.state in ("active", "left"):
             return
         if p.state == "paged":
             self.counts["escalations"] += 1

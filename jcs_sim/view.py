@@ -47,6 +47,8 @@ class IncidentView(Protocol):
     messages: list[Message]
     open_misreads: dict[tuple[int, int], int]
     read_as_meant: set[tuple[int, int]]
+    read_as_misread: set[tuple[int, int]]
+    read_right_readers: set[int]
     counts: dict[str, int]
     events: list[tuple[int, str, str]]
     distance_to_root: np.ndarray
