@@ -10,11 +10,9 @@ __all__ = ["register"]
 
 def _run(args: argparse.Namespace) -> int:
     from .campaign import Campaign
-    from .cli import check_config
     from .config import load_for_mode
 
     cfg = load_for_mode(args.config, args.set, "campaign")
-    check_config(cfg, args)
     check_organisation_fits(cfg, args.config or "config")
     camp = Campaign(cfg, seed=args.seed, days=args.days).run(progress=not args.json)
     summary = camp.summary()

@@ -80,7 +80,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .results import summarize, write_run
 
     cfg = load_for_mode(args.config, args.set, "run")
-    check_config(cfg, args)
     model = incident_model(cfg, seed=args.seed, record_trace=args.out is not None).run()
     summary = summarize(model)
     if args.out:
@@ -105,29 +104,11 @@ def _cmd_config(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
-    check_config(cfg, args)
     if args.markdown:
         print(config_markdown(), end="")
     else:
         print(config_to_toml(cfg, with_docs=not args.bare))
     return 0
-
-
-def check_config(cfg: dict[str, Any], args: argparse.Namespace) -> None:
-    """Checks across keys that the schema's per-key bounds cannot make.
-
-    ``system.alerting_layers`` above ``system.n_layers`` (for a generated graph): each key is
-    within its bounds, but together they say "alerts on five of two layers"; every service would
-    alert, and whoever wrote 5 likely meant another graph. The model itself still accepts such a
-    config (every layer alerts) because ``config.validate`` makes no cross-key checks yet.
-    """
-    sc = cfg["system"]
-    if not sc["graph_file"] and sc["alerting_layers"] > sc["n_layers"]:
-        where = args.config or ("--set" if args.set else "config")
-        raise ConfigError(
-            f"{where}: key 'system.alerting_layers' = {sc['alerting_layers']} is more than system.n_layers = {sc['n_layers']}; "
-            f"allowed: an integer from 1 to system.n_layers ({sc['n_layers']})."
-        )
 
 
 class _Parser(argparse.ArgumentParser):

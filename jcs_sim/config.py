@@ -599,7 +599,24 @@ def validate(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
                 valid = list(SCHEMA[sec]) + (["roster"] if sec == "responders" else [])
                 raise ConfigError(f"{where}: unknown key '{dotted}'.{_suggest(key, valid)} Keys in [{sec}]: {', '.join(valid)}.")
             out[sec][key] = _check_value(where, dotted, value, SCHEMA[sec][key])
+    _check_across(out, where)
     return out
+
+
+def _check_across(cfg: dict[str, Any], where: str) -> None:
+    """Checks across keys that per-key bounds cannot make.
+
+    ``system.alerting_layers`` above ``system.n_layers`` (for a generated graph): each key is
+    within its bounds, but together they say "alerts on five of two layers"; every service would
+    alert, and whoever wrote 5 likely meant another graph. Here rather than in the CLI, so that
+    sweeps, the app and the Python API refuse it too (issue 14).
+    """
+    sc = cfg["system"]
+    if not sc["graph_file"] and sc["alerting_layers"] > sc["n_layers"]:
+        raise ConfigError(
+            f"{where}: key 'system.alerting_layers' = {sc['alerting_layers']} is more than system.n_layers = {sc['n_layers']}; "
+            f"allowed: an integer from 1 to system.n_layers ({sc['n_layers']})."
+        )
 
 
 def _validate_roster(roster: Any, where: str) -> list[dict[str, Any]]:

@@ -108,6 +108,15 @@ def test_alerting_layers_beyond_n_layers(capsys):
     )
 
 
+def test_alerting_layers_beyond_n_layers_is_refused_by_validate_too():
+    """Not only on the command line: sweeps, the app and the Python API go through config.validate (issue 14)."""
+    from jcs_sim.config import ConfigError, validate
+
+    with pytest.raises(ConfigError, match=r"system.alerting_layers' = 5 is more than system.n_layers = 2"):
+        validate({"system": {"alerting_layers": 5, "n_layers": 2}}, where="sweep point 3")
+    assert validate({"system": {"alerting_layers": 2, "n_layers": 2}})["system"]["alerting_layers"] == 2  # equal is fine
+
+
 def test_too_big_for_memory_is_refused_up_front(capsys):
     # both keys within their bounds; together 1,984 responders' beliefs about 100 teams need ~15 GiB
     user_error(
