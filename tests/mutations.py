@@ -139,8 +139,8 @@ MUTATIONS = (
         "M14",
         "coordination cost does not grow with the team",
         "jcs_sim/model.py",
-        'self.cfg["coordination"]["coordination_cost"] * max(0, self.n_active - 1)',
-        'self.cfg["coordination"]["coordination_cost"] * 0',
+        'cc["coordination_cost"] * (n - 1)',
+        'cc["coordination_cost"] * 0',
     ),
     Mutation(
         "M15",
@@ -167,14 +167,14 @@ MUTATIONS = (
         "M19",
         "finding the root does not depend on knowing the service",
         "jcs_sim/actions/investigate.py",
-        "if u[0] < self.root_base + self.root_per_knowledge * k:",
-        "if u[0] < self.root_base + self.root_per_knowledge * 0.5:",
+        "if u[0] < (self.root_base + self.root_per_knowledge * k) * novel:",
+        "if u[0] < (self.root_base + self.root_per_knowledge * 0.5) * novel:",
     ),
     Mutation(
         "M18",
         "a repair does not restore what was meant",
         "jcs_sim/connective.py",
-        "    understand(model, reader, msg.content, msg.sender)\n    if model.open_misreads.pop",
+        "    understand(model, reader, msg.content, msg.sender, weighed=False)\n    if model.open_misreads.pop",
         "    if model.open_misreads.pop",
     ),
     Mutation(

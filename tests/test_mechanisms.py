@@ -288,6 +288,8 @@ def random_valid_config(rnd: random.Random) -> dict:
                 cfg[sec][key] = rnd.choice([p.low, p.high, rnd.uniform(p.low, p.high)])
     cfg["run"]["max_minutes"] = min(cfg["run"]["max_minutes"], 150)
     cfg["system"]["services_per_team"] = min(cfg["system"]["services_per_team"], 10)
+    # The one check across keys (config._check_across): no more alerting layers than layers.
+    cfg["system"]["alerting_layers"] = min(cfg["system"]["alerting_layers"], cfg["system"]["n_layers"])
     return validate(cfg)
 
 
