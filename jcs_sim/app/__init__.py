@@ -8,6 +8,8 @@ network and the service graph as plotly specs), ``charts`` (live charts,
 time-to-resolve histogram), ``channel`` (the incident channel, the decision
 rows), ``why`` (the "Why?" panel in plain words, the decision timeline),
 ``history`` (looking back at past minutes, moments to jump to),
+``counterfactual`` ("what if this message had been read right?": one
+misreading replayed as meant, compared in words),
 ``widgets`` (a plotly figure in a Solara page, styles), ``app`` (the page:
 run controls, presets, settings and the panels), ``assets`` (Solara's
 front-end files), ``cli`` (the ``viz`` subcommand).

@@ -6,7 +6,10 @@ line), then the responders' network on the left and, on the right, one of
 five panels chosen by tabs: the incident channel, the services, the progress
 charts, "Why?" and the replayed seeds. The network stays on screen whatever
 the tab, so a misreading drawn in it and its words in the channel are seen
-together. The settings open above the pictures and close again.
+together. The settings open above the pictures and close again. Each
+misreading in the channel has a "What if read right?" button: the run is
+replayed server-side, once, with that message understood as meant
+(:mod:`jcs_sim.app.counterfactual`), and the answer shows above the channel.
 
 Why our own run controls and not Mesa's ``SolaraViz``: its Reset rebuilt
 the default incident instead of the chosen one, choosing a preset while it
@@ -33,7 +36,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import solara
@@ -41,12 +44,12 @@ import solara.lab
 
 from ..config import ConfigError
 from ..model import IncidentModel
-from . import channel, charts, history, why
+from . import channel, charts, counterfactual, history, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
-from .widgets import CSS, PlotlyView, figure_json
+from .widgets import CSS, ChatView, PlotlyView, figure_json
 
-__all__ = ["Page", "ClassroomModel", "Run", "Panel", "CONFIG_ENV", "REPLAY_BATCH", "SPEEDS", "TABS"]
+__all__ = ["Page", "ClassroomModel", "Run", "Panel", "WhatIf", "CONFIG_ENV", "REPLAY_BATCH", "SPEEDS", "TABS"]
 
 CONFIG_ENV = "JCS_SIM_VIZ_CONFIG"  # the CONFIG given to `jcs-sim viz`, for the server's sessions
 REPLAY_BATCH = 50
@@ -116,6 +119,21 @@ def _html(build: Callable[[], str], what: str) -> str:
         return f'<p class="jcs-error">Could not show {what}: {_escape(type(exc).__name__)}: {_escape(str(exc))}</p>'
 
 
+@dataclass(frozen=True)
+class WhatIf:
+    """A "What if read right?" asked about the run on screen: which read, and the answer once it is known.
+
+    ``model`` is the run it was asked about: a Reset or a new preset makes it
+    stale, and its answer is then dropped instead of shown beside another run.
+    """
+
+    model: Any
+    reader: int
+    message: int
+    html: str | None = None  # the comparison in words, once computed
+    error: str | None = None  # why it could not be computed
+
+
 @dataclass
 class Run:
     """The model on screen and the state of its controls; one per browser session.
@@ -131,6 +149,7 @@ class Run:
     tick: solara.Reactive
     error: solara.Reactive  # why the run stopped, when a step failed
     look: solara.Reactive | None = None  # a past minute shown instead of the present (None: the present)
+    what_if: solara.Reactive | None = None  # the WhatIf asked last (None: none shown)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def go_live(self) -> None:
@@ -154,6 +173,36 @@ class Run:
 
     def _changed(self) -> None:
         self.tick.set(self.tick.value + 1)
+
+    def ask_read_right(self, reader: int, message: int) -> None:
+        """Ask "what if ``reader`` had read ``message`` right?" of the run on screen; :meth:`answer_read_right` answers."""
+        if self.what_if is None:
+            return
+        current = self.what_if.value
+        model = self.model.value
+        if current is not None and (current.model, current.reader, current.message) == (model, reader, message):
+            return  # asked again while shown (or being computed): nothing new
+        self.what_if.set(WhatIf(model, int(reader), int(message)))
+
+    def close_read_right(self) -> None:
+        if self.what_if is not None:
+            self.what_if.set(None)
+
+    def answer_read_right(self, cancel: threading.Event | None = None) -> None:
+        """Compute the open question's comparison (in a thread: a replay takes up to a second) and show it.
+
+        The answer is shown only if the question is still the open one: a
+        Reset, a new preset, or another button pressed meanwhile drops it.
+        """
+        asked = self.what_if.value if self.what_if is not None else None
+        if asked is None or asked.html is not None or asked.error is not None:
+            return
+        try:
+            answer = replace(asked, html=counterfactual.comparison_html(counterfactual.for_run(asked.model, asked.reader, asked.message)))
+        except Exception as exc:  # a corner the replay did not foresee: a message, not a traceback in front of the class
+            answer = replace(asked, error=f"Could not replay this misreading: {type(exc).__name__}: {exc}")
+        if self.what_if.value == asked and not (cancel is not None and cancel.is_set()):
+            self.what_if.set(answer)
 
     def advance(self, model: ClassroomModel) -> bool:
         """One simulated minute of ``model`` if it is still the one on screen; False when it cannot go on."""
@@ -184,6 +233,7 @@ class Run:
         """Start the lesson's current scenario again at minute 0 (stops playing)."""
         self.playing.set(False)
         self.go_live()
+        self.close_read_right()
         with self.lock:
             self.model.value.retire()
             self.error.set(None)
@@ -265,11 +315,16 @@ def Page():
     )
     run.lock = solara.use_memo(threading.Lock, [])
     run.look = solara.use_reactive(None)
+    run.what_if = solara.use_reactive(None)
     panel = Panel(lesson, solara.use_reactive(lesson.control_values()), solara.use_reactive(str(lesson.seed)), solara.use_reactive(None))
     panel.rebuild = run.reset
     show_settings = solara.use_reactive(False)
     # The play loop: restarted when play is pressed or the model is replaced, cancelled when either changes.
     solara.use_thread(run.play_loop, dependencies=[run.playing.value, run.model.value], intrusive_cancel=False)
+    # "What if read right?": answered in a thread when a new question is asked, never per frame.
+    asked = run.what_if.value
+    question = None if asked is None else (asked.model, asked.reader, asked.message)
+    solara.use_thread(run.answer_read_right, dependencies=[question], intrusive_cancel=False)
     solara.Style(CSS)
     solara.Title("jcs-sim classroom")
     with solara.Column(classes=["jcs-page"], style="padding: 0; gap: 0"):
@@ -402,7 +457,7 @@ def Dashboard(run: Run):
         with solara.Div(classes=["jcs-card", "jcs-right"]):
             solara.ToggleButtonsSingle(value=tab, values=list(TABS), classes=["jcs-tabs"])
             if tab.value == "Channel":
-                Channel(m, run.tick.value, run.model.value)
+                Channel(m, run.tick.value, run)
             elif tab.value == "Services":
                 Services(m, run.tick.value)
             elif tab.value == "Progress":
@@ -445,20 +500,49 @@ def LookBack(run: Run, m: Any, tick: int):
 # The panels take ``tick`` (the step counter) only so that they re-render after each step: a component
 # whose arguments are unchanged is not rendered again, and the model object stays the same while it steps.
 @solara.component
-def Channel(m: Any, tick: int, live: IncidentModel):
+def Channel(m: Any, tick: int, run: Run):
     """The incident channel, newest message at the bottom; a misread message highlighted with what was understood.
 
-    Looking back at a minute with a misreading, a box above the channel says
-    who misread what and what the reader did next (from the live run's trace).
+    Each misreading has a "What if read right?" button; the answer (or
+    "replaying...") shows in a box above the channel until closed. Looking
+    back at a minute with a misreading, a box above the channel says who
+    misread what and what the reader did next (from the live run's trace).
     """
-    if m is not live:
+    live = run.model.value
+    asked = run.what_if.value if run.what_if is not None else None
+    if asked is not None and asked.model is not live:
+        asked = None  # asked about a run that was replaced
+    if asked is not None:
+        WhatIfBox(run, asked)
+    elif m is not live:
         after = _html(lambda: history.aftermath_html(live, m.minute), "what followed")
         if after:
             solara.HTML(tag="div", unsafe_innerHTML=after, classes=["jcs-aftermath-box"], attributes={"data-testid": "aftermath"})
     solara.HTML(tag="h3", unsafe_innerHTML=f"Incident channel ({len(m.messages)} messages, {m.counts['messages_misread']} misread)")
-    solara.HTML(
-        tag="div", unsafe_innerHTML=_html(lambda: _chat(m), "the channel"), classes=["jcs-chat"], attributes={"data-testid": "chat"}
-    )
+
+    def asked_about(value: dict) -> None:
+        if isinstance(value.get("reader"), int) and isinstance(value.get("message"), int):
+            run.ask_read_right(value["reader"], value["message"])
+
+    ChatView.element(chat_html=_html(lambda: _chat(m), "the channel"), short=asked is not None, on_asked=asked_about)
+
+
+@solara.component
+def WhatIfBox(run: Run, asked: WhatIf):
+    """The answer to "What if read right?" (or that it is being computed), with a button to close it."""
+    reader = asked.model.people[asked.reader].name if 0 <= asked.reader < len(asked.model.people) else "?"
+    with solara.Div(classes=["jcs-whatif-box"], attributes={"data-testid": "whatif"}):
+        solara.Button("Close", on_click=run.close_read_right, small=True, outlined=True, classes=["jcs-whatif-close"])
+        if asked.error is not None:
+            solara.Error(asked.error, classes=["jcs-error"])
+        elif asked.html is None:
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML=f"Replaying the run with {_escape(reader)} reading message {asked.message} as meant...",
+                classes=["jcs-whatif-pending"],
+            )
+        else:
+            solara.HTML(tag="div", unsafe_innerHTML=asked.html, classes=["jcs-whatif"])
 
 
 @solara.component
@@ -472,7 +556,7 @@ def Services(m: IncidentModel, tick: int):
 def _chat(m: IncidentModel) -> str:
     rows = channel.chat_rows(m)
     # column-reverse keeps the newest message in view: the newest goes first in the markup.
-    return "\n".join(reversed(channel.chat_html(rows, len(m.messages)).split("\n")))
+    return "\n".join(reversed(channel.chat_html(rows, len(m.messages), what_if=True).split("\n")))
 
 
 def _status(m: IncidentModel) -> str:

@@ -33,7 +33,7 @@ def chat_rows(model: IncidentModel, last: int = 80) -> list[dict[str, Any]]:
         else:
             route = f"{'page' if msg.route == 'page' else 'DM'} to {', '.join(to) or 'nobody'}"
         misreads = [
-            {"reader": people[reader].name, "minute": m, "understood": describe(model, understood)}
+            {"reader": people[reader].name, "reader_idx": reader, "minute": m, "understood": describe(model, understood)}
             for m, reader, misread, understood in msg.reads
             if misread
         ]
@@ -52,8 +52,13 @@ def chat_rows(model: IncidentModel, last: int = 80) -> list[dict[str, Any]]:
     return rows
 
 
-def chat_html(rows: list[dict[str, Any]], total: int) -> str:
-    """The chat log as HTML (escaped). Newest last; the page keeps it scrolled to the bottom."""
+def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False) -> str:
+    """The chat log as HTML (escaped), one line per message. Newest last; the page keeps it scrolled to the bottom.
+
+    ``what_if``: a "What if read right?" button after each misreading, which
+    names the reader and the message (``data-reader``, ``data-message``) for
+    the page's click handler (:class:`~jcs_sim.app.widgets.ChatView`).
+    """
     if not rows:
         return '<div class="jcs-chat-empty">No messages yet. Step the model: the first page goes out in the first minutes.</div>'
     out = []
@@ -71,10 +76,15 @@ def chat_html(rows: list[dict[str, Any]], total: int) -> str:
         for m in r["misreads"]:
             line += (
                 f'<div class="jcs-understood">⚠ {html.escape(m["reader"])} (minute {m["minute"]}) understood as: '
-                f"<i>{html.escape(m['understood'])}</i></div>"
+                f"<i>{html.escape(m['understood'])}</i>{_read_right_button(r['id'], m) if what_if else ''}</div>"
             )
         out.append(line + "</div>")
     return "\n".join(out)
+
+
+def _read_right_button(message: int, misread: dict[str, Any]) -> str:
+    """Short markup: the channel is sent again every minute, with a button per misreading in view."""
+    return f'<button class="jcs-readright" data-reader="{int(misread["reader_idx"])}" data-message="{int(message)}">What if read right?</button>'
 
 
 # --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "neighbour",
     "aftermath",
     "aftermath_html",
+    "action_words",
 ]
 
 # What a class can jump between, in the order the buttons show them.
@@ -215,7 +216,8 @@ def beliefs_html(view: Any) -> str:
 AFTER = 3  # decisions shown after a misreading
 
 
-def _what(model: Any, action: str, target: int) -> str:
+def action_words(model: Any, action: str, target: int) -> str:
+    """What a decision chose, in words ("investigating edge-core2"); also used by :mod:`jcs_sim.app.counterfactual`."""
     from .components import PERSON_TARGETS, VERBS
 
     verb = VERBS.get(action, action.replace("_", " ")) or action
@@ -244,7 +246,7 @@ def aftermath(model: IncidentModel, minute: int) -> list[dict[str, Any]]:
             nxt = []
             for r in model.trace:
                 if r[2] == reader and r[5] and r[1] >= minute:
-                    nxt.append((r[1], _what(model, ACTIONS[r[3]], r[4])))
+                    nxt.append((r[1], action_words(model, ACTIONS[r[3]], r[4])))
                     if len(nxt) == AFTER:
                         break
             out.append(

@@ -19,7 +19,7 @@ from typing import Any
 import ipyvue
 import traitlets
 
-__all__ = ["PlotlyView", "PLOTLY_ASSET", "plotly_asset_dir", "figure_json", "CSS"]
+__all__ = ["PlotlyView", "ChatView", "PLOTLY_ASSET", "plotly_asset_dir", "figure_json", "CSS"]
 
 PLOTLY_ASSET = "plotly.min.js"
 
@@ -118,6 +118,40 @@ class PlotlyView(ipyvue.VueTemplate):
     clicked = traitlets.Dict({}).tag(sync=True)  # the last clicked point: {"x", "custom", "at"}
 
 
+_CHAT_TEMPLATE = """
+<template>
+  <div :class="short ? 'jcs-chat jcs-chat-short' : 'jcs-chat'" data-testid="chat" v-html="chat_html" @click="onClick"></div>
+</template>
+<script>
+module.exports = {
+  methods: {
+    onClick(ev) {
+      // A click on a "What if read right?" button goes back to Python as the `asked` trait.
+      const b = ev.target && ev.target.closest && ev.target.closest(".jcs-readright");
+      if (!b) return;
+      this.asked = { reader: +b.dataset.reader, message: +b.dataset.message, at: Date.now() };
+    },
+  },
+};
+</script>
+"""
+
+
+class ChatView(ipyvue.VueTemplate):
+    """The incident channel as HTML, with its "What if read right?" buttons.
+
+    Why a template and not ``solara.HTML``: the channel is one block of HTML
+    redrawn every minute (a Solara button per misreading would be hundreds
+    of widgets), and HTML cannot call Python. One click handler on the block
+    sends the clicked button's reader and message back as ``asked``.
+    """
+
+    template = traitlets.Unicode(_CHAT_TEMPLATE).tag(sync=True)
+    chat_html = traitlets.Unicode("").tag(sync=True)
+    short = traitlets.Bool(False).tag(sync=True)  # less height: a what-if answer is shown above the channel
+    asked = traitlets.Dict({}).tag(sync=True)  # the last button clicked: {"reader", "message", "at"}
+
+
 CSS = """
 /* Sized for a 1280x720 projector: everything on one screen, body text 15 px and up. */
 .jcs-page { font-size: 15px; font-family: "DejaVu Sans", Arial, sans-serif; width: 100%; min-width: 0; max-width: 100vw; overflow-x: hidden; }
@@ -166,4 +200,14 @@ CSS = """
 .jcs-aftermath { display: block; margin-bottom: 3px; }
 .jcs-aftermath-box + h3 + .jcs-chat { height: 290px; }
 .jcs-hint { font-size: 14px; color: #555; margin: 0 0 6px 0; }
+.jcs-readright { margin-left: 8px; font-size: 13px; color: #a11; background: white; border: 1px solid #d62728; border-radius: 4px;
+                 padding: 0 6px; cursor: pointer; }
+.jcs-readright:hover { background: #fdecea; }
+.jcs-chat.jcs-chat-short { height: 170px; }
+.jcs-whatif-box { font-size: 14px; line-height: 1.3; background: #eef6ee; border-left: 4px solid #2e7d32; padding: 3px 8px;
+                  margin: 0 0 4px 0; max-height: 245px; overflow-y: auto; }
+.jcs-whatif-box p { margin: 0 0 4px 0; }
+.jcs-whatif-box .jcs-whatif-close { float: right; margin: 2px 0 2px 6px; }
+.jcs-whatif-table { border-collapse: collapse; margin: 2px 0 4px 0; font-size: 14px; }
+.jcs-whatif-table td, .jcs-whatif-table th { padding: 1px 8px; border-bottom: 1px solid #d7e3d7; text-align: left; }
 """
