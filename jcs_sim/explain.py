@@ -13,20 +13,9 @@ from pathlib import Path
 
 from .config import ConfigError, check_user_file
 from .goodness import COMPONENTS
+from .reasons import MAX_REASONS, NEAR, WORDS, comparison
 
-__all__ = ["explain", "COMPONENT_WORDS"]
-
-COMPONENT_WORDS = {
-    "evidence": "what they expected it to reveal or achieve, given what they believed",
-    "urgency": "time pressure (severity, how long users had been hurting)",
-    "effort": "the time it would take them, tired as they were",
-    "social_cost": "reluctance to page or message someone they barely know",
-    "role": "what their role expects of them",
-    "other_duties": "the pull of their other work",
-    "coordination": "someone else seemed to be on it, or the team was already crowded",
-    "risk": "acting on a service they know little about",
-    "connection": "the value of seeing and being seen by someone they know little (connective labor)",
-}
+__all__ = ["explain"]
 
 
 def _label(row: dict) -> str:
@@ -76,15 +65,20 @@ def _last_minute(run_dir: Path, rows: list[dict]) -> int:
 
 
 def _why(chosen: dict, other: dict) -> str:
-    diffs = sorted(((chosen[c] - other[c], c) for c in COMPONENTS), reverse=True)
-    pro = [f"{c} (+{d:.2f}: {COMPONENT_WORDS[c]})" for d, c in diffs if d > 0.01][:3]
-    con = [f"{c} ({d:.2f})" for d, c in diffs[::-1] if d < -0.01][:2]
+    """Why ``chosen`` won over ``other``, in words that say which way each reason went (jcs_sim.reasons), with the numbers."""
+    cmp = comparison(chosen, other)
+    ranked = sorted(((d, c) for c, d in cmp["diffs"].items() if abs(d) > NEAR), key=lambda x: -x[0])
+    pros = [f"{WORDS[c][0]} ({d:+.2f})" for d, c in ranked if d > 0][:MAX_REASONS]
+    cons = [f"{WORDS[c][1]} ({d:+.2f})" for d, c in reversed(ranked) if d < 0][:MAX_REASONS]
     noise = (chosen["g"] - chosen["g_without_noise"]) - (other["g"] - other["g_without_noise"])
-    text = "it scored higher on " + ", ".join(pro) if pro else "the components were nearly equal"
-    if con:
-        text += "; it scored lower on " + ", ".join(con)
-    if abs(noise) > 0.01:
-        text += f"; the noise term moved it by {noise:+.2f}"
+    if cmp["noise_decided"]:
+        text = f"the random part of the score decided: without it, this would have won by {-cmp['gap_without_noise']:.2f}"
+        return text + (f". For the chosen action: {'; '.join(pros)}" if pros else "")
+    text = "; ".join(pros) if pros else "the reasons were nearly equal"
+    if cons:
+        text += ", although " + "; ".join(cons)
+    if abs(noise) > NEAR:
+        text += f"; the random part moved it by {noise:+.2f}"
     return text
 
 

@@ -17,79 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
+from ..reasons import NEAR, WORDS, comparison, label, sentence
 from .components import FONT, base_layout, trace
-from .core import ACTIONS, COMPONENTS
+from .core import ACTIONS
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
 __all__ = ["WORDS", "decision_points", "explain_html", "comparison", "timeline_spec", "timeline_figure", "NEAR"]
-
-# For each component: what it means when the chosen action was better on it, and when it was worse.
-WORDS: dict[str, tuple[str, str]] = {
-    "evidence": ("it promised more, given what they believed", "it promised less, given what they believed"),
-    "urgency": ("it answered the time pressure better", "it answered the time pressure less"),
-    "effort": ("it took less time and effort, tired as they were", "it took more time and effort, tired as they were"),
-    "social_cost": (
-        "it meant less reluctance about paging or messaging someone they barely know",
-        "it meant more reluctance about paging or messaging someone they barely know",
-    ),
-    "role": ("it fitted their role better", "it fitted their role less"),
-    "other_duties": ("their other work pulled towards it", "their other work pulled away from it"),
-    "coordination": ("nobody else seemed to be on it, or the team was less crowded", "someone else seemed to be on it already"),
-    "risk": (
-        "it was less risky (acting on a service they know little about)",
-        "it was riskier (acting on a service they know little about)",
-    ),
-    "connection": ("it offered more contact with someone they barely know", "it offered less contact with someone they barely know"),
-}
-NEAR = 0.01  # differences below this are "nearly equal" and not worth a sentence
-MAX_REASONS = 3
-
-
-def _label(row: dict[str, Any]) -> str:
-    words = {"other_duty": "go back to other duties", "status_update": "write a status update", "own_mistake": "own a mistake"}
-    action = words.get(row["action"], row["action"].replace("_", " "))
-    return f"{action} {row['target']}".strip()
-
-
-def comparison(chosen: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
-    """How the chosen action compared with one other candidate, in words and numbers.
-
-    ``gap`` is the score difference (always >= 0: the chosen one scored
-    highest), ``gap_without_noise`` the same without the random term; when it
-    is negative the other would have won without noise: ``noise_decided``.
-    """
-    diffs = sorted(((chosen[c] - other[c], c) for c in COMPONENTS), reverse=True)
-    pros = [WORDS[c][0] for d, c in diffs if d > NEAR][:MAX_REASONS]
-    cons = [WORDS[c][1] for d, c in reversed(diffs) if d < -NEAR][:MAX_REASONS]
-    gap = chosen["g"] - other["g"]
-    gap_wn = chosen["g_without_noise"] - other["g_without_noise"]
-    return {
-        "label": _label(other),
-        "gap": gap,
-        "gap_without_noise": gap_wn,
-        "noise_decided": gap_wn < 0,
-        "pros": pros,
-        "cons": cons,
-        "diffs": {c: chosen[c] - other[c] for c in COMPONENTS},
-    }
-
-
-def _sentence(cmp: dict[str, Any]) -> str:
-    if cmp["noise_decided"]:
-        head = f"the random part of the score decided: without it, this would have won by {-cmp['gap_without_noise']:.2f}"
-        if cmp["pros"]:
-            head += f". For the chosen action: {'; '.join(cmp['pros'])}"
-        return head
-    parts = []
-    if cmp["pros"]:
-        parts.append("; ".join(cmp["pros"]))
-    else:
-        parts.append("the reasons were nearly equal")
-    if cmp["cons"]:
-        parts.append("although " + "; ".join(cmp["cons"]))
-    return ", ".join(parts)
 
 
 def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
@@ -106,7 +41,7 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     when = f"Minute {c['minute']}" + (f" ({e(minute_clock)})" if minute_clock else "")
     out = [
         f'<p class="jcs-why-head">{when}: <b>{e(c["responder"])}</b> ({e(c["responder_role"])}) chose to '
-        f'<b class="jcs-why-chosen">{e(_label(c))}</b>.</p>'
+        f'<b class="jcs-why-chosen">{e(label(c))}</b>.</p>'
     ]
     context = [
         f"tiredness {c['fatigue']:.2f} (0 rested, 1 exhausted)",
@@ -146,7 +81,7 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
         )
         out.append(
             f'<details class="jcs-why-option{tag}"><summary>Rather than <b>{e(x["label"])}</b> '
-            f"({x['gap']:.2f} behind): {e(_sentence(x))}.</summary>"
+            f"({x['gap']:.2f} behind): {e(sentence(x))}.</summary>"
             f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen minus this</th><th>which way</th></tr>{table}'
             f"<tr><td>random part</td><td>{x['gap'] - x['gap_without_noise']:+.2f}</td>"
             f"<td>{'for the chosen action' if x['gap'] > x['gap_without_noise'] else 'for this option'}</td></tr></table></details>"
@@ -186,7 +121,7 @@ def timeline_spec(model: IncidentModel, responder: int, selected: int | None, he
     points = decision_points(model, responder)
     name = model.people[responder].name if 0 <= responder < len(model.people) else ""
     traces: list[dict[str, Any]] = []
-    for label, want, symbol, colour in (("decided by reasons", False, "circle", "#3a7bd5"), ("decided by noise", True, "x", "#d62728")):
+    for legend, want, symbol, colour in (("decided by reasons", False, "circle", "#3a7bd5"), ("decided by noise", True, "x", "#d62728")):
         pts = [p for p in points if p["noise_decided"] is want]
         traces.append(
             trace(
@@ -194,7 +129,7 @@ def timeline_spec(model: IncidentModel, responder: int, selected: int | None, he
                 x=[p["minute"] for p in pts],
                 y=[0] * len(pts),
                 mode="markers",
-                name=label,
+                name=legend,
                 customdata=[p["minute"] for p in pts],
                 hovertext=[f"minute {p['minute']}: {p['action'].replace('_', ' ')}" for p in pts],
                 hoverinfo="text",
