@@ -12,7 +12,7 @@ campaign seeds of the default organisation for 90 days and compares:
   differs only in the ties, knowledge and burnout the organisation brings;
 * the mean across-team tie, cross-team knowledge and burnout on day 90.
 
-Run (about 2 minutes on 2 cores):
+Run (about 10 minutes with --workers 1 on a busy 2-core machine):
 
     .venv/bin/python experiments/game_days/run.py
 
@@ -236,8 +236,21 @@ def report(res: dict[str, dict], args: argparse.Namespace, notes: list[str], ela
         f"- {freq[-1].capitalize()} vs none: the mean time to resolve changes by {top['ttr_diff'].fmt(1, 'min')} per incident "
         f"over the quarter ({sign(top['ttr_diff'])}), and by {top['ttr_diff_late'].fmt(1, 'min')} in the last {LAST} days "
         f"({sign(top['ttr_diff_late'])}), out of a mean of {none['ttr_mean'].fmt(0)} min without game days. "
-        f"The median moves from {none['ttr_median'].fmt(0)} to {top['ttr_median'].fmt(0)} min: the pooled medians' "
-        "intervals overlap; only the paired comparison resolves the change.",
+        f"The median moves from {none['ttr_median'].fmt(0)} to {top['ttr_median'].fmt(0)} min"
+        + (
+            ""
+            if top["ttr_median"].lo > none["ttr_median"].hi or top["ttr_median"].hi < none["ttr_median"].lo
+            else (
+                ": the pooled medians' intervals overlap; only the paired comparison resolves the change."
+                if top["ttr_diff"].excludes(0)
+                else ": the pooled medians' intervals overlap, and the paired comparison does not separate the change from zero either."
+            )
+        )
+        + (
+            f" {none['censored']} of {none['incidents']} incidents without game days are censored at {horizon} min."
+            if none["censored"]
+            else ""
+        ),
     ]
     for n in freq[1:-1]:
         lines.append(f"- {n.capitalize()}: paired Δ {res[n]['ttr_diff'].fmt(1, 'min')} ({sign(res[n]['ttr_diff'])}).")
@@ -245,11 +258,22 @@ def report(res: dict[str, dict], args: argparse.Namespace, notes: list[str], ela
         if "only" in n:
             lines.append(f"- {n.capitalize()}: paired Δ {res[n]['ttr_diff'].fmt(1, 'min')} ({sign(res[n]['ttr_diff'])}), "
                          f"last {LAST} days {res[n]['ttr_diff_late'].fmt(1, 'min')}.")  # fmt: skip
+    tie_rel = top["across_end"].est / none["across_end"].est - 1.0
+    ttr_rel = top["ttr_diff"].est / none["ttr_mean"].est
+    overlap = lambda a, b: a.lo <= b.hi and b.lo <= a.hi  # noqa: E731
     lines += [
-        f"- Practice changes the organisation much more than it changes resolution: the across-team tie on day {args.days} "
-        f"is {none['across_end'].fmt(3)} without game days (decay alone, from {none['across_start']:.3f}) and "
+        (
+            f"- Practice changes the organisation much more than it changes resolution ({tie_rel:+.0%} in the across-team tie, "
+            f"{ttr_rel:+.1%} in the mean time to resolve): "
+            if abs(tie_rel) > 5 * abs(ttr_rel)
+            else f"- Practice changes the organisation ({tie_rel:+.0%} in the across-team tie) and resolution ({ttr_rel:+.1%} in the mean): "
+        )
+        + f"the across-team tie on day {args.days} "
+        f"is {none['across_end'].fmt(3)} without game days (from {none['across_start']:.3f} on day 0) and "
         f"{top['across_end'].fmt(3)} with {freq[-1]}; cross-team knowledge {none['knowledge_end'].fmt(3)} vs "
-        f"{top['knowledge_end'].fmt(3)}. The misread rate moves only from {none['misread_rate'].fmt(3)} to {top['misread_rate'].fmt(3)}.",
+        f"{top['knowledge_end'].fmt(3)}. The misread rate moves "
+        + ("only " if overlap(none["misread_rate"], top["misread_rate"]) else "")
+        + f"from {none['misread_rate'].fmt(3)} to {top['misread_rate'].fmt(3)}.",
         *findings(res),
         "",
         EXPLANATION,
@@ -269,7 +293,7 @@ def report(res: dict[str, dict], args: argparse.Namespace, notes: list[str], ela
 
 
 EXPLANATION = """\
-### Why these mechanisms give a small effect
+### Why these mechanisms give at most a small effect
 
 (See `jcs_sim/campaign.py`, `jcs_sim/connective.py`, `jcs_sim/communication.py`.)
 
@@ -298,9 +322,17 @@ EXPLANATION = """\
   incident, already knows its services deeply, and reviews spread knowledge
   in every arm.
 - **Single-incident times are very variable** (a long right tail from
-  wrong or failed remediations), so even with common random numbers the
-  interval on a few minutes' change is wide, and the ordering of the
-  28- and 14-day arms is within noise.
+  wrong or failed remediations, and, since the model of commit f12b51e,
+  novel failure modes that only a code fix ends, wrong actions that break
+  services until undone, and incidents still unresolved at the horizon,
+  counted as 720 min), so even with common random numbers the interval on
+  a few minutes' change is wide, and differences between arms whose
+  intervals overlap are within noise.
+- **Familiarity now also lowers the coordination cost** (f12b51e, ODD
+  §7.13): the slow-down per extra active responder shrinks with the mean
+  familiarity of those active, so ties built at game days act on every
+  action too, not only on misreading and paging; with the default cost
+  (0.06) and weak cross-team ties this term is small as well.
 """
 
 
@@ -321,29 +353,41 @@ def findings(res: dict[str, dict]) -> list[str]:
         falling = all(a.est >= b.est for a, b in zip(diffs, diffs[1:], strict=False)) and diffs[-1].est < 0
         out.append(
             "- Dose-response: "
-            + ("the paired change falls (incidents get faster) with each step up in practice frequency: " if falling else "not monotone: ")
+            + ("the paired change's point estimate falls with each step up in practice frequency: " if falling else "not monotone: ")
             + listed
             + "; "
-            + (f"intervals clear of zero: {', '.join(clear)}." if clear else "no arm's interval excludes zero.")
+            + (f"intervals clear of zero: {', '.join(clear)}." if clear else "no arm's interval excludes zero, so no dose-response can be read.")
         )  # fmt: skip
     top = res[freq[-1]]
     if len(freq) > 1:
         late, whole = top["ttr_diff_late"], top["ttr_diff"]
-        if late.est < whole.est < 0:
+        if late.est < whole.est < 0 and (late.excludes(0) or whole.excludes(0)):
             out.append(f"- With {freq[-1]}, the paired gain is larger in the last {LAST} days ({late.fmt(1, 'min')}) than over the quarter "
                        f"({whole.fmt(1, 'min')}): consistent with ties and knowledge accumulating; the intervals overlap.")  # fmt: skip
+        elif late.est < whole.est < 0:
+            out.append(f"- With {freq[-1]}, the point estimate of the paired change is larger in the last {LAST} days ({late.fmt(1, 'min')}) "
+                       f"than over the quarter ({whole.fmt(1, 'min')}), as accumulating ties and knowledge would give, but neither "
+                       "interval excludes zero.")  # fmt: skip
         else:
             out.append(f"- With {freq[-1]}, the paired change in the last {LAST} days is {late.fmt(1, 'min')} against {whole.fmt(1, 'min')} "
                        "over the quarter: no sign that the effect accumulates.")  # fmt: skip
     if ties and know:
         t, k, both = res[ties]["ttr_diff"], res[know]["ttr_diff"], top["ttr_diff"]
         bigger = "knowledge" if k.est < t.est else "ties"
-        out.append(
-            f"- Split: ties alone {t.fmt(1, 'min')}, knowledge alone {k.fmt(1, 'min')}, both {both.fmt(1, 'min')}; "
-            f"the {bigger} route gives the larger share, and the two do not add up "
-            f"({t.est + k.est:+.1f} vs {both.est:+.1f} min): they overlap in what they speed up."
-        )
-        if res[know]["across_end"].est < res[names[0]]["across_end"].est:
+        split = f"- Split: ties alone {t.fmt(1, 'min')}, knowledge alone {k.fmt(1, 'min')}, both {both.fmt(1, 'min')}; "
+        if not (t.excludes(0) or k.excludes(0) or both.excludes(0)):
+            split += "no interval excludes zero, so neither route can be said to carry the effect."
+        elif t.est + k.est < both.lo:
+            split += (f"the {bigger} route gives the larger share, and the two together give less than their sum "
+                      f"({t.est + k.est:+.1f} vs {both.est:+.1f} min): they overlap in what they speed up.")  # fmt: skip
+        elif t.est + k.est > both.hi:
+            split += f"the {bigger} route gives the larger share, and both together give more than their sum ({t.est + k.est:+.1f} min)."
+        else:
+            split += (
+                f"the {bigger} route gives the larger share; their sum ({t.est + k.est:+.1f} min) is within the interval of both together."
+            )
+        out.append(split)
+        if res[know]["across_end"].hi < res[names[0]]["across_end"].lo:
             out.append(
                 f"- Knowledge-only practice ends the quarter with *weaker* cross-team ties than none "
                 f"({res[know]['across_end'].fmt(3)} vs {res[names[0]]['across_end'].fmt(3)}): faster incidents "

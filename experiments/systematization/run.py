@@ -14,7 +14,7 @@ structured) x speed-up (0 / 0.7), single incidents of the default scenario,
 the same seeds in every cell (common random numbers: the same fault and
 service graph), so differences between cells are paired by seed.
 
-Run (about 1 minute on 2 cores):
+Run (about 4 minutes with --workers 1 on a busy 2-core machine):
 
     .venv/bin/python experiments/systematization/run.py
 
@@ -176,6 +176,22 @@ def direction(ci: C.CI, neg: str, pos: str) -> str:
     return neg if ci.hi < 0 else (pos if ci.lo > 0 else "no detectable difference")
 
 
+def drop_difference(data: dict, sp: float) -> C.CI:
+    """(misread rate free-form − structured) among strangers minus the same among familiar teams, seeds resampled."""
+    cols = []
+    for fam in C.FAMILIARITY:
+        for upd in ("free-form", "structured"):
+            runs = data[(fam, upd, sp)]
+            cols += [[r["messages_misread"] for r in runs], [r["messages_read"] for r in runs]]
+    a = np.array(cols, dtype=float).T
+
+    def stat(x: np.ndarray) -> float:
+        rate = [x[:, 2 * k].sum() / x[:, 2 * k + 1].sum() for k in range(4)]
+        return (rate[0] - rate[1]) - (rate[2] - rate[3])
+
+    return C.bootstrap_ci(a, stat)
+
+
 def findings(data: dict, res: dict, args: argparse.Namespace, horizon: int) -> list[str]:
     sp0, sp1 = args.speedups[0], args.speedups[-1]
     out = []
@@ -198,6 +214,7 @@ def findings(data: dict, res: dict, args: argparse.Namespace, horizon: int) -> l
         )
     i = interaction(data, horizon, ("structured", sp0), ("free-form", sp0))
     drop = {fam: res[(fam, "free-form", sp0)]["misread"].est - res[(fam, "structured", sp0)]["misread"].est for fam in C.FAMILIARITY}
+    dd = drop_difference(data, sp0)
     out.append(
         f"- Do templates help strangers more than familiar teams? Difference of the paired template effects "
         f"(strangers − familiar): {i.fmt(1, 'min')}: "
@@ -207,12 +224,15 @@ def findings(data: dict, res: dict, args: argparse.Namespace, horizon: int) -> l
             else ("no, the reverse: templates cost strangers more." if i.lo > 0 else "no detectable difference.")
         )
         + f" Templates remove {drop['strangers']:.3f} of the misread rate among strangers and {drop['familiar']:.3f} among "
-        "familiar teams"
+        f"familiar teams (difference {dd.fmt(3)}, seeds resampled; "
         + (
-            " (the same clarity gain, a shift in log-odds, removes more where misreading is more likely)"
-            if drop["strangers"] > drop["familiar"] + 0.003
-            else " (about the same: the clarity gain is a shift in log-odds, and the two misread rates are too close"
-            " for it to remove visibly more among strangers)"
+            "more among strangers, as a shift in log-odds gives where misreading is more likely)"
+            if dd.lo > 0
+            else (
+                "less among strangers; the pooled rate also moves with the mix of messages read, which templates change)"
+                if dd.hi < 0
+                else "not separable: no sign that templates remove more misreading among strangers)"
+            )
         )
         + ", while the extra writing time is the same for both."
     )
@@ -223,12 +243,29 @@ def findings(data: dict, res: dict, args: argparse.Namespace, horizon: int) -> l
         f"{worst['tie_across'].fmt(2)}, median time to resolve {best['ttr'].fmt(0)} → {worst['ttr'].fmt(0)} min."
     )
     acts = 1.0 - worst["acts"].est / best["acts"].est
-    ttr = worst["ttr"].est / best["ttr"].est - 1.0
+    both = paired(data, horizon, "strangers", ("structured", sp1), ("free-form", sp0))
+    ties = (
+        "ties that fall instead of grow"
+        if worst["tie_across"].hi < 0 < best["tie_across"].lo
+        else f"an across-team tie change of {worst['tie_across'].fmt(2)} instead of {best['tie_across'].fmt(2)}"
+    )
+    on_time = (
+        f"for no detectable change in time to resolve ({both.fmt(1, 'min')} paired)"
+        if not both.excludes(0)
+        else f"for a {'slower' if both.lo > 0 else 'faster'} incident ({both.fmt(1, 'min')} paired)"
+    )
+    lead = "the cost of systematization falls on the relationship more than on the incident" if not both.excludes(0) else "systematization"
     out.append(
-        f"- So, in this model, the cost of systematization falls on the relationship more than on the incident: "
-        f"{acts:.0%} fewer connective acts and ties that fall instead of grow, for a {ttr:+.0%} change in median time "
-        "to resolve. Among strangers the ties not built in this incident are the familiarity the next one starts from "
-        "(see the game-days experiment for what ties are worth over a quarter)."
+        f"- So, in this model, {lead}: {acts:.0%} fewer connective acts and {ties}, {on_time}. Among strangers the ties "
+        "not built in this incident are the familiarity the next one starts from (see the game-days experiment for what ties "
+        "are worth over a quarter)."
+    )
+    cens = {cell: censored(runs) for cell, runs in data.items()}
+    n = len(next(iter(data.values())))
+    out.append(
+        f"- Censored (unresolved after {horizon} min, counted as {horizon}): {min(cens.values())}–{max(cens.values())} of {n} "
+        "incidents per cell. They weigh heavily on the paired means of time to resolve and widen their intervals; the medians "
+        "are not, while fewer than half are censored."
     )
     return out
 
@@ -257,6 +294,13 @@ EXPLANATION = """\
 - Whether the time saved or lost shows up in time to resolve depends on
   how much of an incident is spent writing and misunderstanding, against
   investigating and remediating, which neither knob touches.
+- **Incidents differ in kind** (since the model of commit f12b51e,
+  ODD §7.17-7.19): detection takes minutes, a share of faults are novel
+  failure modes that only a code fix ends (hours of work), and wrong
+  actions can break services until undone. These long incidents, some
+  censored, dominate the spread of time to resolve, so a few minutes
+  gained or lost in writing and reading are harder to separate than in the
+  model before, even with paired seeds.
 
 Of Pugh's three dimensions of systematization, the model represents two:
 systems that target connective labor itself rather than "everything but"

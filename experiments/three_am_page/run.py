@@ -13,7 +13,7 @@ pages, and the misread rate; and paired contrasts (same seeds: the same
 fault and service graph in every cell): night − day for each kind of team,
 and whether the night costs strangers more than familiar teams.
 
-Run (about 1 minute on 2 cores):
+Run (about 3 minutes with --workers 1 on a busy 2-core machine):
 
     .venv/bin/python experiments/three_am_page/run.py
 
@@ -59,19 +59,43 @@ def collect(args: argparse.Namespace) -> dict[tuple[str, str], list[dict]]:
         for r in runs:
             r["time_to_sme_page"] = first_sme_page(r)
             r["people_paged"] = sum(x["paged_at"] is not None for x in r["responders"])
+            r["roster"] = len(r["responders"])
             del r["responders"]
         out[(clock, fam)] = runs
         print(f"  {clock:>17}, {fam:>9}: {args.seeds} runs in {time.time() - t:.0f} s", flush=True)
     return out
 
 
+def detected_times(runs: list[dict], key: str, horizon: int) -> np.ndarray:
+    """A time per run; NaN for a run whose fault cleared on its own before it was detected (nobody was paged), except
+    for time to resolve (the minute the fault cleared). Other times never reached count as the horizon."""
+    x = C.times(runs, key, horizon)
+    if key != "time_to_resolve":
+        x[[r["time_to_detect"] is None for r in runs]] = np.nan
+    return x
+
+
+def undetected(runs: list[dict]) -> int:
+    return sum(r["time_to_detect"] is None for r in runs)
+
+
+def undetected_note(data: dict, seeds: int) -> str:
+    counts = sorted({undetected(runs) for runs in data.values()})
+    if len(counts) == 1:
+        return f"{counts[0]} of {seeds} incidents in every cell"
+    return f"{counts[0]}–{counts[-1]} of {seeds} incidents per cell"
+
+
 def metrics(runs: list[dict], horizon: int) -> dict[str, C.CI]:
     col = lambda k: np.array([r[k] for r in runs], dtype=float)  # noqa: E731
+    nan = lambda key, stat: C.bootstrap_ci(detected_times(runs, key, horizon), stat)  # noqa: E731
     return {
-        "tta": C.median_ci(C.times(runs, "time_to_acknowledge", horizon)),
-        "tta_mean": C.mean_ci(C.times(runs, "time_to_acknowledge", horizon)),
-        "sme": C.median_ci(C.times(runs, "time_to_sme_page", horizon)),
-        "ttd": C.median_ci(C.times(runs, "time_to_diagnose", horizon)),
+        "detect": nan("time_to_detect", np.nanmedian),
+        "detect_mean": nan("time_to_detect", np.nanmean),
+        "tta": nan("time_to_acknowledge", np.nanmedian),
+        "tta_mean": nan("time_to_acknowledge", np.nanmean),
+        "sme": nan("time_to_sme_page", np.nanmedian),
+        "ttd": nan("time_to_diagnose", np.nanmedian),
         "ttr": C.median_ci(C.times(runs, "time_to_resolve", horizon)),
         "pages": C.mean_ci(col("pages")),
         "escalations": C.mean_ci(col("escalations")),
@@ -83,15 +107,15 @@ def metrics(runs: list[dict], horizon: int) -> dict[str, C.CI]:
 
 
 def t(data: dict, clock: str, fam: str, key: str, horizon: int) -> np.ndarray:
-    return C.times(data[(clock, fam)], key, horizon)
+    return detected_times(data[(clock, fam)], key, horizon)
 
 
 def night_minus_day(data: dict, fam: str, key: str, horizon: int) -> C.CI:
-    return C.paired_ci(t(data, NIGHT, fam, key, horizon), t(data, DAY, fam, key, horizon))
+    return C.paired_ci(t(data, NIGHT, fam, key, horizon), t(data, DAY, fam, key, horizon), stat=np.nanmean)
 
 
 def strangers_minus_familiar(data: dict, clock: str, key: str, horizon: int) -> C.CI:
-    return C.paired_ci(t(data, clock, "strangers", key, horizon), t(data, clock, "familiar", key, horizon))
+    return C.paired_ci(t(data, clock, "strangers", key, horizon), t(data, clock, "familiar", key, horizon), stat=np.nanmean)
 
 
 def interaction(data: dict, key: str, horizon: int) -> C.CI:
@@ -99,12 +123,12 @@ def interaction(data: dict, key: str, horizon: int) -> C.CI:
     d = (t(data, NIGHT, "strangers", key, horizon) - t(data, DAY, "strangers", key, horizon)) - (
         t(data, NIGHT, "familiar", key, horizon) - t(data, DAY, "familiar", key, horizon)
     )
-    return C.mean_ci(d)
+    return C.bootstrap_ci(d, np.nanmean)
 
 
 def figure(res: dict, args: argparse.Namespace, outdir: Path) -> list[str]:
     panels = (
-        ("tta", "Median time to acknowledge, min"),
+        ("tta", "Median time to acknowledge (from the fault's start), min"),
         ("sme", "Median time to first SME page, min"),
         ("ttr", "Median time to resolve, min"),
         ("misread", "Misread rate (misread / read)"),
@@ -138,13 +162,14 @@ def direction(ci: C.CI, neg: str, pos: str) -> str:
 def report(data: dict, res: dict, args: argparse.Namespace, notes: list[str], elapsed: float) -> str:
     horizon = default_config()["run"]["max_minutes"]
     rows = [
-        [clock, fam, r["tta"].fmt(0), r["tta_mean"].fmt(1), r["sme"].fmt(0), r["ttd"].fmt(0), r["ttr"].fmt(0),
+        [clock, fam, r["detect"].fmt(0), r["tta"].fmt(0), r["tta_mean"].fmt(1), r["sme"].fmt(0), r["ttd"].fmt(0), r["ttr"].fmt(0),
          sum(x["censored"] for x in data[(clock, fam)]), sum(x["time_to_sme_page"] is None for x in data[(clock, fam)]),
          r["pages"].fmt(2), r["people_paged"].fmt(2), r["escalations"].fmt(2), r["misread"].fmt(3), r["unrepaired"].fmt(1), r["acts"].fmt(1)]
         for (clock, fam), r in res.items()
     ]  # fmt: skip
     table = C.markdown_table(
-        ["clock", "cross-team ties", "median TTA, min", "mean TTA, min", "median first SME page, min", "median TTD, min",
+        ["clock", "cross-team ties", "median time to detect, min", "median TTA, min", "mean TTA, min", "median first SME page, min",
+         "median time to diagnose, min",
          "median TTR, min", "censored", "no SME paged", "pages", "people paged", "escalations", "misread rate", "unrepaired misreadings",
          "connective acts"],
         rows,
@@ -170,7 +195,13 @@ def report(data: dict, res: dict, args: argparse.Namespace, notes: list[str], el
         f"as {horizon} (a first SME page that never happens too, counted in 'no SME paged'). 'Pages' counts pages sent (by alerting "
         "or a person; a second page to someone not yet answering counts too), 'people paged' the people ever paged, "
         "'escalations' the paging system's automatic re-sends to someone not yet answering. TTA: time to acknowledge the first page; "
-        "first SME page: minutes until another team's on-call is first paged.",
+        "first SME page: minutes until another team's on-call is first paged. Every time counts from the fault's start "
+        "(minute 0), so time to acknowledge includes time to detect (ODD §7.17). "
+        + undetected_note(data, args.seeds)
+        + " end with a fault that cleared "
+        "on its own before anyone detected it: nobody was paged, so they are left out of the times to detect, acknowledge, "
+        "page an SME and diagnose and of their paired contrasts (they count in time to resolve, at the minute the fault "
+        "cleared, and in 'no SME paged').",
         "",
         "## Cells",
         "",
@@ -217,11 +248,19 @@ def findings(data: dict, res: dict, horizon: int) -> list[str]:
     pp = {cell: r["people_paged"] for cell, r in res.items()}
     never = {cell: sum(x["time_to_sme_page"] is None for x in runs) for cell, runs in data.items()}
     n = len(data[(DAY, "strangers")])
+    rosters = sorted({x["roster"] for runs in data.values() for x in runs})
+    roster = f"{rosters[0]}" if len(rosters) == 1 else f"{rosters[0]}–{rosters[-1]}"
+    spread = max(r.est for r in pp.values()) - min(r.est for r in pp.values())
     out.append(
         f"- People paged per incident: {pp[(DAY, 'familiar')].est:.2f} / {pp[(DAY, 'strangers')].est:.2f} by day (familiar / "
-        f"strangers), {pp[(NIGHT, 'familiar')].est:.2f} / {pp[(NIGHT, 'strangers')].est:.2f} at 3AM: nearly everyone on the "
-        "roster is paged in the end, so the night and unfamiliarity mostly *delay* the pages (first SME page above) rather "
-        f"than prevent them; no SME of another team is paged at all in {never[(NIGHT, 'strangers')]} of {n} night incidents "
+        f"strangers), {pp[(NIGHT, 'familiar')].est:.2f} / {pp[(NIGHT, 'strangers')].est:.2f} at 3AM, of a roster of {roster}"
+        + (
+            ": the four cells page about as many people (within half a person), so the night and unfamiliarity mostly "
+            "*delay* the pages (first SME page above) rather than prevent them"
+            if spread < 0.5
+            else f": the cells differ by up to {spread:.2f} people paged, so the night or unfamiliarity also prevents some pages"
+        )
+        + f"; no SME of another team is paged at all in {never[(NIGHT, 'strangers')]} of {n} night incidents "
         f"among strangers ({never[(NIGHT, 'familiar')]} among familiar teams; {never[(DAY, 'strangers')]} and "
         f"{never[(DAY, 'familiar')]} by day)."
     )
@@ -229,7 +268,8 @@ def findings(data: dict, res: dict, horizon: int) -> list[str]:
     out.append(
         f"- Familiarity and time to acknowledge: (night − day) strangers − (night − day) familiar = {tta_i.fmt(1, 'min')}"
         + (
-            " — as expected, the first page comes from alerting, not from a person, so who knows whom cannot matter to it."
+            " — as expected, the first page comes at detection (the monitoring or a customer's report), not from a person, "
+            "so who knows whom cannot matter to it."
             if not tta_i.excludes(0)
             else "."
         )
@@ -242,9 +282,13 @@ EXPLANATION = """\
 
 (See `jcs_sim/responders.py` `fatigue_at`, `jcs_sim/model.py` paging and acknowledging, `jcs_sim/goodness.py` the page candidate.)
 
-- **Acknowledging**: at night a page wakes the on-call up (`asleep`), so
-  the first acknowledgement is later whoever they know. The first page
-  comes from alerting, so familiarity cannot change it.
+- **Detecting and acknowledging**: nobody is paged until the fault is
+  detected (the monitoring's hazard, or a customer's report when the
+  monitoring missed it; ODD §7.17), which depends on neither the hour nor
+  the ties, so with the same seeds it is the same in every cell. At night
+  the page then wakes the on-call up (`asleep`), so the first
+  acknowledgement is later whoever they know. The first page comes at
+  detection, not from a person, so familiarity cannot change it.
 - **Fatigue** at 03:00 after 20 h awake is the circadian term near its
   trough plus 0.05 per hour beyond 16 h; it raises the misread log-odds
   (`misread_fatigue`), slows actions (`fatigue.slowdown`), lowers effective
