@@ -90,9 +90,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
 
 def run_times(cfg: dict[str, Any], seed: int) -> dict[str, Any]:
     """The phase times of one run (censored phases at the minutes simulated) and whether it resolved."""
-    from .model import IncidentModel
+    from .organisation import incident_model
 
-    m = IncidentModel(cfg, seed=seed, record_trace=False).run()
+    m = incident_model(cfg, seed=seed, record_trace=False).run()  # on the organisation file's people when one is set
     out: dict[str, Any] = {p: float(m.times[p]) if m.times[p] is not None else float(m.minute) for p in PHASES}
     out["resolved"] = m.times["resolve"] is not None
     return out

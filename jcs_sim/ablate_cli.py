@@ -15,12 +15,10 @@ COLUMNS = ("resolve_geomean", "resolve_median", "detect_geomean", "acknowledge_g
 
 def _run(args: argparse.Namespace) -> int:
     from .ablate import MECHANISMS, ablate, format_ratio
-    from .config import ConfigError, apply_overrides, load_config
+    from .config import ConfigError, load_for_mode
     from .results import prepare_out_dir
 
-    cfg = load_config(args.config)
-    if args.set:
-        cfg = apply_overrides(cfg, args.set)
+    cfg = load_for_mode(args.config, args.set, "run")  # campaign keys, which a single incident ignores, are refused
     names = [m.name for m in MECHANISMS]
     unknown = [n for n in args.only if n not in names]
     if unknown:

@@ -524,8 +524,9 @@ class IncidentModel(Model):
             self.times["resolve"] = self.minute
             self.running = False
         elif sys.fixed and self.times["detect"] is None:
-            # The fault cleared on its own before anyone noticed: it ends there, never detected
-            # (time_to_detect None; every later phase at this minute).
+            # The fault cleared on its own before anyone noticed: it ends there, never detected.
+            # Mitigation and resolution are this minute; nobody acknowledged or diagnosed anything,
+            # so time_to_detect, _acknowledge and _diagnose stay None (not censored: the run resolved).
             for phase in ("mitigate", "resolve"):
                 self.times[phase] = self.times[phase] if self.times[phase] is not None else self.minute
             self.running = False

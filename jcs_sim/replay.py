@@ -139,12 +139,12 @@ def _apply(model: Any, drawn: Any, changes: list[Change], minute: int) -> None:
 
 def replay(cfg: dict[str, Any], seed: int, changes: list[Change], minute: int, record_trace: bool = True) -> tuple[Any, Any]:
     """The run as drawn and the run with the changes at ``minute``, both run to the end."""
-    from .model import IncidentModel
+    from .organisation import incident_model
 
     if minute < 0 or minute > cfg["run"]["max_minutes"]:
         raise ConfigError(f"--at {minute}: allowed: a minute from 0 to {cfg['run']['max_minutes']} (run.max_minutes).")
-    drawn = IncidentModel(cfg, seed=seed, record_trace=record_trace).run()
-    changed = IncidentModel(cfg, seed=seed, record_trace=record_trace)
+    drawn = incident_model(cfg, seed=seed, record_trace=record_trace).run()  # an organisation file's people too
+    changed = incident_model(cfg, seed=seed, record_trace=record_trace)
     _apply(changed, drawn, changes, minute)
     return drawn, changed.run()
 

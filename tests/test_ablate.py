@@ -63,3 +63,9 @@ def test_bad_arguments_exit_2_with_one_line(args, words, capsys):
     assert main(["ablate", "--runs", "2", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert words in err and "\n" not in err
+
+
+def test_ablate_refuses_keys_a_single_incident_ignores(capsys):
+    """Issue 12: no key silently ignored; campaign keys do nothing in `ablate`, which runs single incidents."""
+    assert main(["ablate", "--set", "campaign.gameday_interval_days=7", "--runs", "2"]) == 2
+    assert "has no effect in `run`" in capsys.readouterr().err

@@ -136,3 +136,15 @@ def test_bad_changes_exit_2_with_one_line(run_dir, change, at, words):
 def test_a_directory_that_is_not_a_run_is_refused(tmp_path):
     rc, text = terminal(["replay", str(tmp_path), "--at", "1", "--change", "page:Ana"])
     assert rc == 2 and "not a run directory" in text
+
+
+def test_a_run_of_an_organisation_file_replays_on_its_people(tmp_path):
+    """Issue 12: commands that run incidents use the organisation file's people, never generated ones silently."""
+    d = tmp_path / "acme"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["run", str(ROOT / "examples" / "acme" / "acme.toml"), "--seed", "4", "--out", str(d)]) == 0
+    saved = json.loads((d / "summary.json").read_text())
+    cfg, seed = load_run(d)
+    drawn, again = replay(cfg, seed, [], 0)
+    assert [p.name for p in drawn.people] == [r["name"] for r in saved["responders"]]
+    assert drawn.summary()["time_to_resolve"] == saved["time_to_resolve"] and divergence(drawn, again) is None
