@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 
 
 def run(cfg: dict | None = None, seed: int = 0, record_trace: bool = False) -> dict:
-    """Run one incident and return its summary (the happy path in one line)."""
-    from .model import IncidentModel
+    """Run one incident and return its summary (the happy path in one line); on an organisation file's people when one is set."""
+    from .config import default_config
+    from .organisation import incident_model
 
-    return IncidentModel(cfg, seed=seed, record_trace=record_trace).run().summary()
+    return incident_model(cfg if cfg is not None else default_config(), seed=seed, record_trace=record_trace).run().summary()
 
 
 def __getattr__(name: str):

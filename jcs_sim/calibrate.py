@@ -177,7 +177,7 @@ class Simulator:
 
     def simulate(self, values: dict[str, float], rng: np.random.RandomState | np.random.Generator) -> list[dict[str, Any]]:
         """Summaries of one batch: the rows (all, or a random subset) and each incident's seed drawn from ``rng``."""
-        from .model import IncidentModel
+        from .organisation import incident_model
 
         rows = np.arange(self.n) if self.batch >= self.n else np.sort(rng.choice(self.n, self.batch, replace=False))
         seeds = (
@@ -193,7 +193,7 @@ class Simulator:
                 for sec, key, v in sets:
                     cfg[sec][key] = v
                 variants[sets] = cfg
-            s = IncidentModel(variants[sets], seed=int(seed), record_trace=False).run().summary()
+            s = incident_model(variants[sets], seed=int(seed), record_trace=False).run().summary()
             s["row"] = int(row)
             out.append(s)
         return out

@@ -490,9 +490,16 @@ def incident_model(cfg: dict[str, Any], seed: int = 0, record_trace: bool = True
     """
     from .model import IncidentModel
 
+    return IncidentModel(cfg, seed=seed, record_trace=record_trace, org=org_for(cfg, seed))
+
+
+def org_for(cfg: dict[str, Any], seed: int) -> Organisation | None:
+    """The organisation one incident of ``seed`` is staffed from: None without ``organisation.file``.
+
+    For code that builds the model itself (Mesa's ``batch_run`` subclass); others call :func:`incident_model`.
+    """
     if not cfg["organisation"]["file"]:
-        return IncidentModel(cfg, seed=seed, record_trace=record_trace)
+        return None
     if int(seed) < 0:
         raise ConfigError(f"seed {seed} is negative; allowed: an integer >= 0.")
-    org = Organisation(cfg, Streams(int(seed)), campaign=False)
-    return IncidentModel(cfg, seed=seed, record_trace=record_trace, org=org)
+    return Organisation(cfg, Streams(int(seed)), campaign=False)

@@ -51,7 +51,7 @@ def load_calibration(directory: str | Path) -> tuple[dict[str, Any], list[Prior]
 
 def whatif(directory: str | Path, sets: list[str], runs: int = 100, per_draw: int = 4, seed: int = 0) -> dict[str, Any]:
     """Paired runs with and without ``sets`` at ``runs`` posterior draws x ``per_draw`` seeds each."""
-    from .model import IncidentModel
+    from .organisation import incident_model
 
     if not sets:
         raise ConfigError("whatif: give at least one change, --set SECTION.KEY=VALUE.")
@@ -73,7 +73,7 @@ def whatif(directory: str | Path, sets: list[str], runs: int = 100, per_draw: in
         draw_logs = {"base": [], "changed": []}
         for s in rng.integers(0, 2**31 - 1, size=per_draw):
             for arm, c in arms.items():
-                m = IncidentModel(c, seed=int(s), record_trace=False).run()
+                m = incident_model(c, seed=int(s), record_trace=False).run()
                 censored[arm] += m.times["resolve"] is None
                 for p in PHASES:
                     v = m.times[p] if m.times[p] is not None else m.minute

@@ -294,6 +294,7 @@ def test_viz_command_is_declared_without_importing_solara():
         (["viz", "--port", "70000"], "out of range"),
         (["viz", "--port", "x"], "not an integer"),
         (["viz", "no/such/config.toml"], "no such config file"),
+        (["viz", "examples/acme/acme.toml"], "the classroom app stages generated teams only"),  # issue 12: never ignored
     ],
 )
 def test_viz_command_rejects_bad_arguments_in_one_line(args, words):

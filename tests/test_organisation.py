@@ -330,3 +330,17 @@ def test_campaign_says_whose_people_it_ran(capsys):
     assert rc == 0 and "organisation             Acme: 30 people from organisation.toml (24 engineers in 6 teams;" in out
     main(["campaign", "--days", "2"])
     assert "organisation             generated: 20 engineers in 4 teams of 5" in capsys.readouterr().out
+
+
+def test_every_way_of_running_an_incident_uses_the_organisation_file():
+    """Issue 12: the Python API, Mesa's batch_run model and the EMA adapter staff the incident from the file, like `run`."""
+    from jcs_sim import run
+    from jcs_sim.organisation import incident_model
+    from jcs_sim.sweep.interop import BatchRunModel, incident_outcomes
+
+    cfg = load_config(ACME / "acme.toml")
+    want = [p.name for p in incident_model(cfg, seed=4).people]
+    assert [r["name"] for r in run(cfg, seed=4)["responders"]] == want
+    files = {"system__graph_file": str(ACME / "services.json"), "organisation__file": str(ACME / "organisation.toml")}
+    assert [p.name for p in BatchRunModel(seed=4, **files).people] == want
+    assert incident_outcomes(seed=4, **files)["time_to_resolve"] == run(cfg, seed=4)["time_to_resolve"]

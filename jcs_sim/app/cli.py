@@ -22,7 +22,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..config import ConfigError, load_config
+from ..config import ConfigError, load_for_mode
 
 __all__ = ["register", "serve", "APP"]
 
@@ -52,7 +52,14 @@ def register(subparsers) -> None:
 
 
 def _cmd_viz(args: argparse.Namespace) -> int:
-    load_config(args.config)  # a bad config is reported here, as one line, before anything is served
+    # A bad config is reported here, as one line, before anything is served; so is a key the app would ignore.
+    cfg = load_for_mode(args.config, [], "run")
+    if cfg["organisation"]["file"]:
+        raise ConfigError(
+            f"{args.config}: key 'organisation.file' = {cfg['organisation']['file']!r}: the classroom app stages generated "
+            "teams only and would ignore it; allowed: a config without organisation.file (run the organisation with "
+            "`jcs-sim run`, `replay` or `compare`)."
+        )
     serve(args.config, args.host, args.port)
     return 0
 

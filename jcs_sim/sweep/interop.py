@@ -31,6 +31,7 @@ from mesa import DataCollector
 
 from ..config import SCHEMA, ConfigError, validate
 from ..model import IncidentModel
+from ..organisation import incident_model, org_for
 
 __all__ = ["config_from_flat", "BatchRunModel", "REPORTERS", "incident_outcomes", "ema_parameters", "ema_model", "OUTCOMES"]
 
@@ -82,7 +83,8 @@ class BatchRunModel(IncidentModel):
             import numpy as np
 
             seed = int(np.random.SeedSequence().generate_state(1)[0])
-        super().__init__(config_from_flat(params), seed=int(seed), record_trace=record_trace)
+        cfg = config_from_flat(params)
+        super().__init__(cfg, seed=int(seed), record_trace=record_trace, org=org_for(cfg, int(seed)))  # an organisation file's people
         self._final: dict[str, Any] | None = None
         self.datacollector = DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
@@ -109,7 +111,7 @@ def incident_outcomes(seed: int = 0, **params: Any) -> dict[str, float]:
     Times not reached are NaN (an unresolved incident is censored at
     ``minutes_simulated``; use ``resolved`` to tell them apart).
     """
-    s = IncidentModel(config_from_flat(params, where="EMA parameters"), seed=int(seed), record_trace=False).run().summary()
+    s = incident_model(config_from_flat(params, where="EMA parameters"), seed=int(seed), record_trace=False).run().summary()
     return {k: (math.nan if s[k] is None else float(s[k])) for k in OUTCOMES}
 
 
