@@ -14,36 +14,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hand_set import action, by_role, config, model
 
 from jcs_sim import IncidentModel
 from jcs_sim.actions import candidate, candidates
 from jcs_sim.communication import Content, read_inbox
-from jcs_sim.config import apply_overrides, default_config
+from jcs_sim.config import default_config
 from jcs_sim.goodness import choose, pressure, score
 from jcs_sim.responders import ROOT, SYMPTOM, UNKNOWN
-
-
-def config(*sets: str) -> dict:
-    return apply_overrides(default_config(), list(sets))
-
-
-def model(*sets: str, seed: int = 0) -> IncidentModel:
-    """A fresh incident with everyone on the roster active (a hand-set state for exact answers)."""
-    m = IncidentModel(config(*sets), seed=seed, record_trace=False)
-    for p in m.people:
-        p.state = "active"
-    m.active_idx = [p.idx for p in m.people]
-    m.n_active = len(m.people)
-    return m
-
-
-def by_role(m: IncidentModel, role: str):
-    return next(p for p in m.people if p.role == role)
-
-
-def action(m: IncidentModel, name: str):
-    return next(a for a in m.actions if a.name == name)
-
 
 # ----- time pressure ------------------------------------------------------------------------
 

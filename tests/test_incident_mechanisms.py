@@ -12,36 +12,14 @@ import math
 
 import numpy as np
 import pytest
+from hand_set import action, by_role, config, model
 
 from jcs_sim import IncidentModel
 from jcs_sim.actions import Situation, candidate
 from jcs_sim.communication import Content, understand
-from jcs_sim.config import apply_overrides, default_config
 from jcs_sim.detection import Monitor
 from jcs_sim.responders import HEALTHY, ROOT, SYMPTOM, UNKNOWN
 from jcs_sim.system import HARM_UNTIL_UNDONE, REMEDY_INDEX
-
-
-def config(*sets: str) -> dict:
-    return apply_overrides(default_config(), list(sets))
-
-
-def model(*sets: str, seed: int = 0) -> IncidentModel:
-    """A fresh incident with everyone active (a hand-set state for exact answers)."""
-    m = IncidentModel(config(*sets), seed=seed, record_trace=False)
-    for p in m.people:
-        p.state = "active"
-    m.active_idx = [p.idx for p in m.people]
-    m.n_active = len(m.people)
-    return m
-
-
-def by_role(m: IncidentModel, role: str):
-    return next(p for p in m.people if p.role == role)
-
-
-def action(m: IncidentModel, name: str):
-    return next(a for a in m.actions if a.name == name)
 
 
 class Draws:
