@@ -301,3 +301,20 @@ def test_calibrate_without_pyabc_says_how_to_install(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "jcs-sim[calibration]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_calibration_simulates_an_organisation_files_incidents():
+    """Issue 12: calibrating on an organisation's config runs its people, not generated ones."""
+    import tomllib
+
+    from jcs_sim.calibrate import Simulator, resolve_priors
+    from jcs_sim.config import load_config
+
+    acme = Path(__file__).resolve().parents[1] / "examples" / "acme"
+    people = {p["name"] for p in tomllib.loads((acme / "organisation.toml").read_text())["people"]}
+    cfg = load_config(acme / "acme.toml")
+    history = read_history(acme.parent / "history_example.csv")
+    sim = Simulator(cfg, resolve_priors(["investigation.base_minutes"], None), history, batch=2)
+    summaries = sim.simulate({"investigation.base_minutes": 8.0}, np.random.default_rng(1))
+    assert len(summaries) == 2
+    assert all(r["name"] in people for s in summaries for r in s["responders"])
