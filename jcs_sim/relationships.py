@@ -135,14 +135,20 @@ def load_relationship_file(path: str | Path, names: list[str]) -> nx.Graph:
         node_ids = [str(node.get("id")) if isinstance(node, dict) else str(node) for node in nodes]
     for nid in node_ids:
         if nid not in names:
-            raise ConfigError(f"{path}: node '{nid}' is not a responder (responders: {', '.join(names)}).")
+            raise ConfigError(
+                f"{path}: node '{nid}' is not a responder (responders: {', '.join(names)}); for a whole-organisation file, "
+                "set organisation.file instead, which takes each incident's on-call people from it (docs/organisation.md)."
+            )
     known = set(names)
     out = nx.Graph()
     out.add_nodes_from(names)
     for a, b, w in edges:
         for person in (a, b):
             if person not in known:
-                raise ConfigError(f"{path}: '{person}' is not a responder (responders: {', '.join(names)}).")
+                raise ConfigError(
+                    f"{path}: '{person}' is not a responder (responders: {', '.join(names)}); for a whole-organisation file, "
+                    "set organisation.file instead, which takes each incident's on-call people from it (docs/organisation.md)."
+                )
         weight = _weight(path, a, b, w)
         if a == b:
             raise ConfigError(f"{path}: tie {a}-{b} links a person with themselves; allowed: ties between two different responders.")

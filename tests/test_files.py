@@ -309,7 +309,8 @@ def test_relationship_file_node_not_on_roster(tmp_path):
     data = json.loads(path.read_text())
     data["nodes"].append({"id": "Zed"})
     path.write_text(json.dumps(data))
-    assert "node 'Zed' is not a responder" in build_error(cfg)
+    msg = build_error(cfg)
+    assert "node 'Zed' is not a responder" in msg and "set organisation.file instead" in msg  # issue 12: where whole-org files go
 
 
 @pytest.mark.parametrize("weight", [-0.1, 1.5, "high", None, float("nan")])
