@@ -171,8 +171,8 @@ class IncidentModel(Model):
     def _distance_to_root(self) -> np.ndarray:
         """Hops from each impacted service down to the root (for tracing a symptom)."""
         dist = np.full(self.sg.n, -1, dtype=np.int64)
-        dist[self.fault.root] = 0
-        frontier = [self.fault.root]
+        frontier = list(self.fault.causes)  # the nearest cause, when there are two
+        dist[frontier] = 0
         while frontier:
             nxt = []
             for s in frontier:
@@ -273,7 +273,7 @@ class IncidentModel(Model):
             )
             true = not working and not self.system.running
         else:
-            true = service < 0 or service == self.fault.root
+            true = service < 0 or service in self.fault.causes
         self.counts["stakeholder_updates"] += 1
         if not true:
             self.counts["stakeholder_updates_wrong"] += 1
@@ -413,7 +413,7 @@ class IncidentModel(Model):
         Concluding the true root cause is the diagnosis (its time is recorded the first time).
         """
         understand(self, r, c, r.idx)
-        if c.kind == "root" and c.service == self.fault.root and self.times["diagnose"] is None:
+        if c.kind == "root" and c.service in self.fault.causes and self.times["diagnose"] is None:
             self.times["diagnose"] = self.minute
         if c.kind == "root":
             # Seeing it with one's own eyes renews the case for remedies that failed before.
@@ -442,7 +442,7 @@ class IncidentModel(Model):
             r.own_failures.append((rem.service, rem.remedy))
         if not rem.succeeds:
             self.counts["remediations_failed"] += 1
-            if rem.service != self.fault.root:
+            if rem.service not in self.fault.causes:
                 self.counts["remediations_wrong"] += 1
         # An unsent "starting R" is stale once R has finished: only the result is worth telling.
         r.unshared = [c for c in r.unshared if not (c.kind == "remedy_start" and c.service == rem.service)]
@@ -497,9 +497,9 @@ class IncidentModel(Model):
     # ----- records and the end --------------------------------------------
     def _record_minute(self) -> None:
         sys = self.system
-        root = self.fault.root
+        causes = self.fault.causes
         # The team's belief about the cause costs an argmax per person: only for recorded runs.
-        correct = sum(1 for i in self.active_idx if self.people[i].top_suspects()[0] == root) if self.record_trace else None
+        correct = sum(1 for i in self.active_idx if self.people[i].top_suspects()[0] in causes) if self.record_trace else None
         self.timeline.append(
             (
                 self.minute,

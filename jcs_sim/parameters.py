@@ -229,6 +229,14 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
             1.0,
         ),
         "flapping_share": _p(0.2, "Share of incidents with intermittent symptoms: the fault's alerts come and go.", 0.0, 1.0),
+        "second_cause_share": _p(
+            0.0,
+            "Share of incidents with a second, contributing cause at another back-end service (a fault type of its own): "
+            "fixing one cause relieves the symptoms only it caused, and the incident lasts until both are fixed. "
+            "0 by default (the landed scenarios' numbers are without it); a calibration target.",
+            0.0,
+            1.0,
+        ),
         "flap_on_minutes": _p(10.0, "Mean minutes a flapping fault shows before it hides again.", 1.0, 600.0, "min"),
         "flap_off_minutes": _p(6.0, "Mean minutes a flapping fault hides before it shows again.", 1.0, 600.0, "min"),
     },

@@ -68,6 +68,7 @@ def summarize(model: IncidentModel) -> dict[str, Any]:
         "detected_by": model.monitor.how or None,
         "root_cause": model.sg.names[model.fault.root],
         "root_cause_team": model.sg.team_names[int(model.sg.team_of[model.fault.root])],
+        "second_cause": model.sg.names[model.fault.second] if model.fault.second >= 0 else None,
         "first_alert": model.sg.names[model.fault.first_alert],
         "first_alert_team": model.sg.team_names[int(model.sg.team_of[model.fault.first_alert])],
         "fixed_by": model.system.fixed_by,

@@ -295,17 +295,29 @@ class Fault:
     impacted: np.ndarray  # bool per service: symptomatic while the fault is active
     novel: bool = False  # a failure mode nobody has seen: hard to recognise, only a code fix fixes it ([incident])
     flapping: bool = False  # intermittent: the fault's symptoms come and go ([incident])
+    second: int = -1  # a second, contributing cause (incident.second_cause_share), or -1
+    second_kind: str = ""
+    second_impacted: np.ndarray | None = None  # its symptoms: it and its dependents
+
+    @property
+    def causes(self) -> tuple[int, ...]:
+        """The root-cause services: the root, and the contributing cause if there is one."""
+        return (self.root,) if self.second < 0 else (self.root, self.second)
+
+    def kind_at(self, service: int) -> str:
+        """The fault type of the cause at ``service`` (the root's for any other service)."""
+        return self.second_kind if service == self.second else self.kind
 
 
-def draw_incident_kind(cfg: dict[str, Any], streams: Streams) -> tuple[bool, bool]:
-    """Whether this incident's failure mode is novel and whether its symptoms flap.
+def draw_incident_kind(cfg: dict[str, Any], streams: Streams) -> tuple[bool, bool, bool]:
+    """Whether this incident's failure mode is novel, whether its symptoms flap, whether it has a second cause.
 
     Drawn on a stream of its own ("incident"), so the fault's placement draws
     do not depend on the incident mix the user sets.
     """
     ic = cfg["incident"]
-    u = streams.get("incident").random(2)
-    return bool(u[0] < ic["novel_share"]), bool(u[1] < ic["flapping_share"])
+    u = streams.get("incident").random(3)
+    return bool(u[0] < ic["novel_share"]), bool(u[1] < ic["flapping_share"]), bool(u[2] < ic["second_cause_share"])
 
 
 def alert_reach(sg: ServiceGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -378,8 +390,28 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
     cross = alerts[sg.team_of[alerts] != sg.team_of[root]]
     pool = cross if (fc["cross_team"] and cross.size) else alerts
     first = int(rng.choice(pool))
-    novel, flapping = draw_incident_kind(cfg, streams)
-    return Fault(root=int(root), kind=kind, first_alert=first, impacted=closure, novel=novel, flapping=flapping)
+    novel, flapping, two = draw_incident_kind(cfg, streams)
+    fault = Fault(root=int(root), kind=kind, first_alert=first, impacted=closure, novel=novel, flapping=flapping)
+    if two:
+        _add_second_cause(fault, sg, streams)
+    return fault
+
+
+def _add_second_cause(fault: Fault, sg: ServiceGraph, streams: Streams) -> None:
+    """A contributing cause at another back-end service whose failure shows on an alert (on the ``incident`` stream)."""
+    rng = streams.get("incident")
+    has_rdeps = np.array([bool(r) for r in sg.rdeps], dtype=bool)
+    pool = np.flatnonzero(~sg.alerting & has_rdeps)
+    pool = pool[pool != fault.root]
+    if not pool.size:
+        return
+    second = int(pool[int(rng.integers(pool.size))])
+    closure = dependents_closure(sg.rdeps, second)
+    if not (closure & sg.alerting).any():
+        return  # it would show nowhere anyone looks: no contributing cause after all
+    fault.second = second
+    fault.second_kind = FAULT_TYPES[int(rng.integers(len(FAULT_TYPES)))]
+    fault.second_impacted = closure
 
 
 @dataclass
@@ -427,9 +459,10 @@ class SystemState:
         self.rng = streams.get("system.dynamics")
         self.remedy_rng = streams.get("system.remediation")
         self.severity = int(cfg["fault"]["initial_severity"])
-        self.fixed = False
+        self.fixed = False  # every cause fixed
         self.fixed_at: int | None = None
-        self.fixed_by: str | None = None  # the remedy that fixed it, or "self_heal"
+        self.fixed_by: str | None = None  # the remedy that fixed it (the last cause), or "self_heal"
+        self.open_causes: set[int] = set(fault.causes)  # causes not yet fixed
         self.relief_until = -1
         self.running: list[Remediation] = []
         self._down_closure: dict[int, np.ndarray] = {}
@@ -441,12 +474,14 @@ class SystemState:
         self.flap_visible = True
         self.flap_hazard = (1.0 - math.exp(-1.0 / ic["flap_on_minutes"]), 1.0 - math.exp(-1.0 / ic["flap_off_minutes"]))
         self.symptomatic = fault.impacted.copy()
+        if fault.second >= 0:
+            self.symptomatic |= fault.second_impacted
         self.healthy_since: int | None = None
         self.version = 0
         self.changed = ""
         self.user_impact = bool(np.any(self.symptomatic & sg.alerting))
         self.n_symptomatic = int(self.symptomatic.sum())
-        self._symptom_key: tuple = (True, (), (), -1)  # what the current symptoms were derived from
+        self._symptom_key: tuple = (True, fault.second >= 0, (), (), -1)  # what the current symptoms were derived from
 
     @property
     def fault_active(self) -> bool:
@@ -460,8 +495,8 @@ class SystemState:
         work's, not a drawn duration. A wrong restart, rollback, scale, failover
         or config revert harms its service with remediation.wrong_harm_prob.
         """
-        wrong = service != self.fault.root
-        fit = 0.0 if wrong else self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[remedy]]
+        wrong = service not in self.fault.causes
+        fit = 0.0 if wrong else self.fit[FAULT_INDEX[self.fault.kind_at(service)], REMEDY_INDEX[remedy]]
         rc = self.cfg["remediation"]
         works = fit > 0 and self.remedy_rng.random() >= rc["failure_prob"]
         misleading = self.remedy_rng.random() < rc["misleading_report_prob"]
@@ -494,10 +529,12 @@ class SystemState:
                 self.harms[rem.service] = (
                     HARM_UNTIL_UNDONE if rem.remedy in PERSISTENT_CHANGES else minute + self.cfg["remediation"]["harm_minutes"]
                 )
-            if rem.succeeds and not self.fixed:
-                fit = self.fit[FAULT_INDEX[self.fault.kind], REMEDY_INDEX[rem.remedy]]
+            if rem.succeeds and not self.fixed and rem.service in self.open_causes:
+                fit = self.fit[FAULT_INDEX[self.fault.kind_at(rem.service)], REMEDY_INDEX[rem.remedy]]
                 if fit >= 1.0:
-                    self.fixed, self.fixed_at, self.fixed_by = True, minute, rem.remedy
+                    self.open_causes.discard(rem.service)  # this cause is fixed; the incident lasts while another is open
+                    if not self.open_causes:
+                        self.fixed, self.fixed_at, self.fixed_by = True, minute, rem.remedy
                 else:
                     # Relief: the symptoms clear for a share of relief_minutes as large as the remedy's fit.
                     self.relief_until = minute + int(round(fit * self.cfg["remediation"]["relief_minutes"]))
@@ -505,6 +542,7 @@ class SystemState:
         if not self.fixed:
             u = self.rng.random(2)
             if u[0] < self.cfg["fault"]["self_heal_rate"]:
+                self.open_causes.clear()  # traffic subsides, caches refill: whatever was broken recovers
                 self.fixed, self.fixed_at, self.fixed_by = True, minute, "self_heal"
                 self.changed = "the fault cleared on its own"
             elif u[1] < self.cfg["fault"]["worsen_rate"] and self.severity < 3:
@@ -529,11 +567,16 @@ class SystemState:
     def _update_symptoms(self, minute: int) -> None:
         fault_visible = (not self.fixed) and minute >= self.relief_until and self.flap_visible
         noise = self.noise_alert if minute < self.noise_until else -1
-        key = (fault_visible, tuple(r.service for r in self.running if r.remedy == "failover"), tuple(self.harms), noise)
+        second = self.fault.second
+        root_shows = fault_visible and self.fault.root in self.open_causes
+        second_shows = fault_visible and second >= 0 and second in self.open_causes
+        key = (root_shows, second_shows, tuple(r.service for r in self.running if r.remedy == "failover"), tuple(self.harms), noise)
         if key == self._symptom_key:  # nothing that shapes the symptoms changed this minute
             return
         self._symptom_key = key
-        sym = self.fault.impacted.copy() if fault_visible else np.zeros(self.sg.n, dtype=bool)
+        sym = self.fault.impacted.copy() if root_shows else np.zeros(self.sg.n, dtype=bool)
+        if second_shows:
+            sym |= self.fault.second_impacted
         for rem in self.running:
             if rem.remedy == "failover":  # a failover leaves the service down until it completes
                 sym |= self._closure(rem.service)

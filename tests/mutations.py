@@ -261,6 +261,13 @@ MUTATIONS = (
         "            true = service < 0 or service == self.fault.root",
         "            true = True",
     ),
+    Mutation(
+        "M32",
+        "fixing one cause ends an incident with two",
+        "jcs_sim/system.py",
+        "self.open_causes.discard(rem.service)  # this cause is fixed",
+        "self.open_causes.clear()  # this cause is fixed",
+    ),
 )
 
 

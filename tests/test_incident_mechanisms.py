@@ -19,7 +19,7 @@ from jcs_sim.actions import Situation, candidate
 from jcs_sim.communication import Content, understand
 from jcs_sim.detection import Monitor
 from jcs_sim.responders import HEALTHY, ROOT, SYMPTOM, UNKNOWN
-from jcs_sim.system import HARM_UNTIL_UNDONE, REMEDY_INDEX
+from jcs_sim.system import FAULT_INDEX, HARM_UNTIL_UNDONE, REMEDY_INDEX
 
 
 class Draws:
@@ -387,3 +387,55 @@ def test_familiar_people_coordinate_at_less_cost():
     assert m._coordination_factor() == pytest.approx(1.0 + 0.1 * 2)
     m.active_idx = [0]
     assert m._coordination_factor() == 1.0
+
+
+# ----- a second, contributing cause ------------------------------------------------------------
+
+
+def _fix(m, service: int, remedy: str, minute: int) -> None:
+    """Start a remedy on ``service`` that works (draws above the failure chances) and let it complete."""
+    m.system.remedy_rng = Draws(0.99, 0.99)
+    m.fault.novel = False
+    m.system.running = [m.system.start_remediation(0, remedy, service, minute, 1)]
+    m.system.step(minute + 1)
+
+
+def _fixing_remedy(m, service: int) -> str:
+    from jcs_sim.config import REMEDIATIONS
+
+    row = m.system.fit[FAULT_INDEX[m.fault.kind_at(service)]]
+    return next(r for r in REMEDIATIONS if row[REMEDY_INDEX[r]] >= 1.0)
+
+
+def test_no_second_cause_by_default_and_one_when_the_share_says_so():
+    assert all(model(seed=s).fault.second == -1 for s in range(5))
+    m = model("incident.second_cause_share=1.0", "incident.novel_share=0.0")
+    f = m.fault
+    assert f.second >= 0 and f.second != f.root and f.causes == (f.root, f.second)
+    assert not m.sg.alerting[f.second] and (f.second_impacted & m.sg.alerting).any()
+    assert m.system.symptomatic[f.impacted | f.second_impacted].all()
+
+
+def test_fixing_one_cause_relieves_only_its_symptoms_and_the_incident_lasts_until_both_are_fixed():
+    m = model("incident.second_cause_share=1.0", "incident.novel_share=0.0", "fault.self_heal_rate=0.0", seed=1)
+    f = m.fault
+    _fix(m, f.root, _fixing_remedy(m, f.root), 10)
+    assert not m.system.fixed and m.system.open_causes == {f.second}
+    assert m.system.symptomatic[f.second_impacted].all()
+    only_root = f.impacted & ~f.second_impacted
+    assert not m.system.symptomatic[only_root].any()
+    _fix(m, f.second, _fixing_remedy(m, f.second), 20)
+    assert m.system.fixed and m.system.fixed_at == 21 and not m.system.open_causes
+
+
+def test_the_second_cause_is_a_cause_for_looks_remedies_and_stakeholders():
+    m = model("incident.second_cause_share=1.0", "incident.novel_share=0.0", "remediation.wrong_harm_prob=1.0", seed=1)
+    f = m.fault
+    r = by_role(m, "sme")
+    r._k_list[f.second], r._k_factor = 1.0, 1.0
+    r.work_rng = Draws(0.0, 0.0)
+    action(m, "investigate").finish(m, r, f.second)
+    assert r.status[f.second] == ROOT and r.fault_belief == FAULT_INDEX[f.second_kind] and m.times["diagnose"] == m.minute
+    assert not m.system.start_remediation(0, "restart", f.second, 0, 5).harms  # not a wrong action
+    m.post_to_stakeholders(by_role(m, "comms"), "cause", f.second)
+    assert m.stakeholder_log[-1][-1] is True

@@ -248,6 +248,7 @@ PROBE_VALUES = {
     "detection.miss_prob": 1.0,
     "detection.report_minutes": 1.0,
     "incident.novel_share": 1.0,
+    "incident.second_cause_share": 1.0,
     "communication.catch_up_commander": 0,
 }
 # Keys whose branch is rare at the defaults, with the setting that makes it common: messages about no

@@ -101,12 +101,12 @@ class Investigate(Action):
         k = r.effective_knowledge(s)
         u = r.work_rng.random(2)
         visible = bool(m.system.symptomatic[s])
-        if s == m.fault.root and visible:
+        if s in m.fault.causes and visible:
             # A failure mode nobody has seen is hard to recognise, however well one knows the service.
             novel = self.novel_recognition if m.fault.novel else 1.0
             if u[0] < (self.root_base + self.root_per_knowledge * k) * novel:
                 right = u[1] < (self.type_base + self.type_per_knowledge * k) * novel
-                guess = FAULT_INDEX[m.fault.kind] if right else int(r.work_rng.integers(len(FAULT_TYPES)))
+                guess = FAULT_INDEX[m.fault.kind_at(s)] if right else int(r.work_rng.integers(len(FAULT_TYPES)))
                 m.conclude(r, Content("root", s, guess))
         elif visible and m.distance_to_root[s] > 0:
             traced = self.symptom_base + self.symptom_per_knowledge * k

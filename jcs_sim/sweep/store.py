@@ -49,7 +49,7 @@ SUMMARY_TYPES: dict[str, pa.DataType] = {
     "error": pa.string(), "traceback": pa.string(), "version": pa.string(),
     "resolved": pa.bool_(), "censored": pa.bool_(), "minutes_simulated": pa.int64(),
     "time_to_detect": pa.int64(), "time_to_acknowledge": pa.int64(), "time_to_diagnose": pa.int64(), "time_to_mitigate": pa.int64(), "time_to_resolve": pa.int64(),
-    "fault_type": pa.string(), "novel": pa.bool_(), "flapping": pa.bool_(), "detected_by": pa.string(), "root_cause": pa.string(), "root_cause_team": pa.string(),
+    "fault_type": pa.string(), "novel": pa.bool_(), "flapping": pa.bool_(), "detected_by": pa.string(), "root_cause": pa.string(), "second_cause": pa.string(), "root_cause_team": pa.string(),
     "first_alert": pa.string(), "first_alert_team": pa.string(), "fixed_by": pa.string(),
     "messages_sent": pa.int64(), "messages_read": pa.int64(), "messages_misread": pa.int64(), "pages": pa.int64(),
     "escalations": pa.int64(), "remediations": pa.int64(), "remediations_failed": pa.int64(), "remediations_wrong": pa.int64(),
