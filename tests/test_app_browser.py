@@ -206,9 +206,9 @@ def choose_option(pg, label: str, option: str) -> None:
         item = pg.get_by_role("option", name=option, exact=True)
         try:
             item.wait_for(timeout=5_000)
-        except PlaywrightTimeout:  # the menu did not open (the page was redrawing): try again
+            item.click(timeout=5_000)  # on a loaded machine a redraw can detach the open menu under the click
+        except PlaywrightTimeout:  # the menu did not open, or closed under the click (the page was redrawing): try again
             continue
-        item.click()
         return
     raise AssertionError(f"could not open the {label!r} list to choose {option!r}")
 
