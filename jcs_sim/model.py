@@ -262,8 +262,8 @@ class IncidentModel(Model):
     def post_to_stakeholders(self, r: Responder, says: str, service: int) -> Message:
         """``r`` tells the stakeholders something: the suspected cause (or 'still investigating'), or that the team is stuck.
 
-        Whether it was true is recorded: a named cause is true when it is the
-        root; 'the team is stuck' is true only when nobody is investigating,
+        Whether it was true is recorded: a named cause is true when it is a
+        root cause; 'the team is stuck' is true only when nobody is investigating,
         remediating or undoing and no remedy is running.
         """
         if says == "stuck":
