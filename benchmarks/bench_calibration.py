@@ -42,7 +42,7 @@ def trial(k: int, rows: int, population: int, generations: int, budget: int) -> 
     from jcs_sim import IncidentModel
     from jcs_sim.calibrate import calibrate, resolve_priors, weighted_quantile
     from jcs_sim.config import apply_overrides, default_config
-    from jcs_sim.history import read_history
+    from jcs_sim.history import from_first_alert, read_history
 
     rng = np.random.default_rng([2026, k])
     truth = {key: float(rng.uniform(lo, hi)) for key, (lo, hi) in PRIORS.items()}
@@ -50,8 +50,8 @@ def trial(k: int, rows: int, population: int, generations: int, budget: int) -> 
     cfg = apply_overrides(base, [f"{key}={v}" for key, v in truth.items()])
     lines = ["duration_min,open"]
     for _ in range(rows):
-        s = IncidentModel(cfg, seed=int(rng.integers(2**31 - 1)), record_trace=False).run().summary()
-        lines.append(f"{s['time_to_resolve'] or s['minutes_simulated']},{'false' if s['resolved'] else 'true'}")
+        t = from_first_alert(IncidentModel(cfg, seed=int(rng.integers(2**31 - 1)), record_trace=False).run().summary())
+        lines.append(f"{t['duration']},{'false' if t['resolved'] else 'true'}")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         (d / "h.csv").write_text("\n".join(lines) + "\n")

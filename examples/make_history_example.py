@@ -12,7 +12,8 @@ hour (0-24) and whether it crossed teams drawn from numpy's generator seeded
 with SEED. An incident whose observation window (a draw from 120 to 1440
 minutes, the same generator) closed before it resolved is written as open,
 with duration_min = the window: right-censored, as a live incident would be
-in an export.
+in an export. Every time is in minutes from the first alert (the model's
+detection), as a history records it (``jcs_sim.history.from_first_alert``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from jcs_sim import IncidentModel
 from jcs_sim.config import apply_overrides, default_config
+from jcs_sim.history import from_first_alert
 
 TRUE = {"investigation.base_minutes": 14.0, "page.social_cost": 2.0, "goodness.noise": 0.25}
 ROWS = 60
@@ -47,12 +49,11 @@ def make(rows: int = ROWS, seed: int = SEED, true: dict[str, float] = TRUE) -> l
         cfg = apply_overrides(
             base, [f"fault.initial_severity={severity}", f"run.start_hour={hour}", f"fault.cross_team={'true' if teams > 1 else 'false'}"]
         )
-        s = IncidentModel(cfg, seed=1000 + i, record_trace=False).run().summary()
-        resolve = s["time_to_resolve"]
-        is_open = resolve is None or resolve > window
-        duration = window if is_open else resolve
+        t = from_first_alert(IncidentModel(cfg, seed=1000 + i, record_trace=False).run().summary())  # minutes from the first alert
+        is_open = not t["resolved"] or t["duration"] > window
+        duration = window if is_open else t["duration"]
 
-        ack, diag, mit = (_phase(s[f"time_to_{p}"], duration) for p in ("acknowledge", "diagnose", "mitigate"))
+        ack, diag, mit = (_phase(t[p], duration) for p in ("acknowledge", "diagnose", "mitigate"))
         lines.append(f"{duration},{ack},{diag},{mit},{severity},{hour},{teams},{'true' if is_open else 'false'}")
     return lines
 

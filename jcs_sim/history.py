@@ -228,6 +228,25 @@ def observed_stats(history: History, horizon: float) -> dict[str, float]:
     return summary_stats(history.duration, ~history.open, history.phases, horizon, tuple(history.phases))
 
 
+def from_first_alert(s: dict[str, Any]) -> dict[str, Any]:
+    """A simulated incident's times as a history records them: minutes from the first alert.
+
+    Why: the model's clock starts when the fault does (``time_to_detect`` is
+    the monitoring's or customers' delay), while a history's ``duration_min``
+    and phase columns count from the first alert. So durations and phases are
+    taken from the detection; an incident never detected (the fault cleared
+    first, under 1% of default runs) keeps the fault's clock. ``duration``
+    of an unresolved run is the time it has been open; at least 1 minute.
+    """
+    start = s["time_to_detect"] or 0
+    end = s["time_to_resolve"] if s["time_to_resolve"] is not None else s["minutes_simulated"]
+    out: dict[str, Any] = {"duration": max(1, end - start), "resolved": s["time_to_resolve"] is not None}
+    for p in ("acknowledge", "diagnose", "mitigate"):
+        t = s[f"time_to_{p}"]
+        out[p] = None if t is None else max(0, t - start)
+    return out
+
+
 def arrays_from_summaries(
     summaries: list[dict[str, Any]], phase_order: tuple[str, ...], open_at: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -237,9 +256,10 @@ def arrays_from_summaries(
     the history row it stands for was still open then.
     """
     n = len(summaries)
-    duration = np.array([s["time_to_resolve"] if s["time_to_resolve"] is not None else s["minutes_simulated"] for s in summaries], float)
-    resolved = np.array([s["time_to_resolve"] is not None for s in summaries], bool)
-    phases = {p: np.array([np.nan if s[f"time_to_{p}"] is None else s[f"time_to_{p}"] for s in summaries], float) for p in phase_order}
+    times = [from_first_alert(s) for s in summaries]  # a history's clock: from the first alert
+    duration = np.array([t["duration"] for t in times], float)
+    resolved = np.array([t["resolved"] for t in times], bool)
+    phases = {p: np.array([np.nan if t[p] is None else t[p] for t in times], float) for p in phase_order}
     if open_at is not None:
         cut = ~np.isnan(open_at[:n]) & (duration > np.nan_to_num(open_at[:n], nan=np.inf))
         duration = np.where(cut, open_at[:n], duration)
