@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import ConfigError, check_user_file
 from .goodness import COMPONENTS
-from .reasons import MAX_REASONS, NEAR, WORDS, comparison
+from .reasons import NEAR, comparison, sentence
 
 __all__ = ["explain"]
 
@@ -67,17 +67,9 @@ def _last_minute(run_dir: Path, rows: list[dict]) -> int:
 def _why(chosen: dict, other: dict) -> str:
     """Why ``chosen`` won over ``other``, in words that say which way each reason went (jcs_sim.reasons), with the numbers."""
     cmp = comparison(chosen, other)
-    ranked = sorted(((d, c) for c, d in cmp["diffs"].items() if abs(d) > NEAR), key=lambda x: -x[0])
-    pros = [f"{WORDS[c][0]} ({d:+.2f})" for d, c in ranked if d > 0][:MAX_REASONS]
-    cons = [f"{WORDS[c][1]} ({d:+.2f})" for d, c in reversed(ranked) if d < 0][:MAX_REASONS]
+    text = sentence(cmp, numbers=True)
     noise = (chosen["g"] - chosen["g_without_noise"]) - (other["g"] - other["g_without_noise"])
-    if cmp["noise_decided"]:
-        text = f"the random part of the score decided: without it, this would have won by {-cmp['gap_without_noise']:.2f}"
-        return text + (f". For the chosen action: {'; '.join(pros)}" if pros else "")
-    text = "; ".join(pros) if pros else "the reasons were nearly equal"
-    if cons:
-        text += ", although " + "; ".join(cons)
-    if abs(noise) > NEAR:
+    if not cmp["noise_decided"] and abs(noise) > NEAR:
         text += f"; the random part moved it by {noise:+.2f}"
     return text
 

@@ -53,10 +53,12 @@ def comparison(chosen: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     ``gap`` is the score difference (always >= 0: the chosen one scored
     highest), ``gap_without_noise`` the same without the random term; when it
     is negative the other would have won without noise: ``noise_decided``.
+    ``pros`` and ``cons`` are the reasons in words; ``pro_diffs`` and
+    ``con_diffs`` the same reasons as (component, difference), in that order.
     """
     diffs = sorted(((chosen[c] - other[c], c) for c in COMPONENTS), reverse=True)
-    pros = [WORDS[c][0] for d, c in diffs if d > NEAR][:MAX_REASONS]
-    cons = [WORDS[c][1] for d, c in reversed(diffs) if d < -NEAR][:MAX_REASONS]
+    pro_diffs = [(c, d) for d, c in diffs if d > NEAR][:MAX_REASONS]
+    con_diffs = [(c, d) for d, c in reversed(diffs) if d < -NEAR][:MAX_REASONS]
     gap = chosen["g"] - other["g"]
     gap_wn = chosen["g_without_noise"] - other["g_without_noise"]
     return {
@@ -64,24 +66,30 @@ def comparison(chosen: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         "gap": gap,
         "gap_without_noise": gap_wn,
         "noise_decided": gap_wn < 0,
-        "pros": pros,
-        "cons": cons,
+        "pros": [WORDS[c][0] for c, _ in pro_diffs],
+        "cons": [WORDS[c][1] for c, _ in con_diffs],
+        "pro_diffs": pro_diffs,
+        "con_diffs": con_diffs,
         "diffs": {c: chosen[c] - other[c] for c in COMPONENTS},
     }
 
 
-def sentence(cmp: dict[str, Any]) -> str:
-    """One comparison as a sentence: the reasons for the chosen action, then against it; or that noise decided."""
+def sentence(cmp: dict[str, Any], numbers: bool = False) -> str:
+    """One comparison as a sentence: the reasons for the chosen action, then against it; or that noise decided.
+
+    ``numbers``: each reason followed by its difference ("it was riskier (-0.71)"), as ``jcs-sim explain`` prints it.
+    """
+    if numbers:
+        pros = [f"{WORDS[c][0]} ({d:+.2f})" for c, d in cmp["pro_diffs"]]
+        cons = [f"{WORDS[c][1]} ({d:+.2f})" for c, d in cmp["con_diffs"]]
+    else:
+        pros, cons = cmp["pros"], cmp["cons"]
     if cmp["noise_decided"]:
         head = f"the random part of the score decided: without it, this would have won by {-cmp['gap_without_noise']:.2f}"
-        if cmp["pros"]:
-            head += f". For the chosen action: {'; '.join(cmp['pros'])}"
+        if pros:
+            head += f". For the chosen action: {'; '.join(pros)}"
         return head
-    parts = []
-    if cmp["pros"]:
-        parts.append("; ".join(cmp["pros"]))
-    else:
-        parts.append("the reasons were nearly equal")
-    if cmp["cons"]:
-        parts.append("although " + "; ".join(cmp["cons"]))
+    parts = ["; ".join(pros) if pros else "the reasons were nearly equal"]
+    if cons:
+        parts.append("although " + "; ".join(cons))
     return ", ".join(parts)
