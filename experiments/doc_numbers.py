@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from jcs_sim import IncidentModel  # noqa: E402
 from jcs_sim.config import apply_overrides, load_config  # noqa: E402
+from jcs_sim.replay import read_right_run  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "doc_numbers.json"
 SEEDS = 300
@@ -160,9 +161,7 @@ def read_right(cfg: dict[str, Any], seed: int) -> dict[str, Any] | None:
     pairs = bystander_misreadings(drawn)
     if not pairs:
         return None
-    right = IncidentModel(cfg, seed=seed, record_trace=False)
-    right.read_as_meant = pairs
-    right.run()
+    right = read_right_run(cfg, seed, pairs, record_trace=False)
 
     def outcome(m: IncidentModel) -> dict[str, Any]:
         s = m.summary()

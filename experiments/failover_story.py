@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "experiments"))
 from doc_numbers import OUT, bystander_misreadings, scenario_config  # noqa: E402
 
 from jcs_sim import IncidentModel  # noqa: E402
+from jcs_sim.replay import read_right_run  # noqa: E402
 
 DOC = ROOT / "docs" / "failover_story.md"
 CONTEXT_BEFORE = 3  # minutes of the log shown before the first misreading
@@ -53,9 +54,7 @@ def story(data: dict[str, Any]) -> str:
     cfg = scenario_config("failover_story")
     drawn = IncidentModel(cfg, seed=seed).run()
     pairs = bystander_misreadings(drawn)
-    right = IncidentModel(cfg, seed=seed)
-    right.read_as_meant = pairs
-    right.run()
+    right = read_right_run(cfg, seed, pairs)
     reader, first = min(pairs, key=lambda p: p[1])
     msg = drawn.messages[first]
     who = drawn.people[reader].name

@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import ConfigError, validate
 
-__all__ = ["Change", "KINDS", "parse_change", "load_run", "replay", "divergence", "side_by_side", "batch"]
+__all__ = ["Change", "KINDS", "parse_change", "load_run", "replay", "read_right_run", "divergence", "side_by_side", "batch"]
 
 KINDS = {
     "read-right": "the read understood as meant (same draws)",
@@ -147,6 +147,18 @@ def replay(cfg: dict[str, Any], seed: int, changes: list[Change], minute: int, r
     changed = incident_model(cfg, seed=seed, record_trace=record_trace)
     _apply(changed, drawn, changes, minute)
     return drawn, changed.run()
+
+
+def read_right_run(cfg: dict[str, Any], seed: int, reads: set[tuple[int, int]], record_trace: bool = True) -> Any:
+    """The run of ``seed`` with each (reader, message id) in ``reads`` understood as meant, same draws, run to its end.
+
+    The one way the docs' generators and the classroom ask "what if it had been read right?".
+    """
+    from .organisation import incident_model
+
+    model = incident_model(cfg, seed=seed, record_trace=record_trace)
+    model.read_as_meant = set(reads)
+    return model.run()
 
 
 def _decisions(model: Any) -> dict[int, list[tuple]]:

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..replay import divergence
+from ..replay import divergence, read_right_run
 from .core import ACTIONS, describe
 from .history import action_words
 
@@ -102,9 +102,7 @@ def read_right(cfg: dict[str, Any], seed: int, reader: int, message: int, drawn:
     if drawn is None:
         drawn = IncidentModel(cfg, seed=seed, record_trace=True).run()
     _misread_at(drawn, reader, message)  # a clear message before a replay that would change nothing
-    changed = IncidentModel(cfg, seed=seed, record_trace=True)
-    changed.read_as_meant.add((reader, message))
-    return compare(drawn, changed.run(), reader, message)
+    return compare(drawn, read_right_run(cfg, seed, {(reader, message)}), reader, message)
 
 
 def _choices(model: Any, minute: int) -> dict[str, str]:
