@@ -43,7 +43,7 @@ TEAM_NAMES = ("edge", "payments", "platform", "data", "identity", "search", "mob
 LAYER_WORDS = ("api", "svc", "core", "store")
 
 FAULT_INDEX = {f: i for i, f in enumerate(FAULT_TYPES)}
-HARM_UNTIL_UNDONE = 1 << 62  # a harm's recovery minute when only undoing the change ends it
+HARM_UNTIL_UNDONE = math.inf  # a harm's recovery minute when only undoing the change ends it
 REMEDY_INDEX = {r: i for i, r in enumerate(REMEDIATIONS)}
 
 
@@ -466,7 +466,7 @@ class SystemState:
         self.relief_until = -1
         self.running: list[Remediation] = []
         self._down_closure: dict[int, np.ndarray] = {}
-        self.harms: dict[int, int] = {}  # service broken by a wrong action -> minute it recovers (HARM_UNTIL_UNDONE: until undone)
+        self.harms: dict[int, float] = {}  # service broken by a wrong action -> minute it recovers (HARM_UNTIL_UNDONE: until undone)
         self.noise_alert = -1  # an unrelated alerting service firing (detection.unrelated_alert_prob)
         self.noise_until = -1
         ic = cfg["incident"]
