@@ -72,6 +72,13 @@ def one_run(cfg: dict[str, Any], seed: int) -> dict[str, Any]:
         "stakeholder_updates": s["stakeholder_updates"],
         "stakeholder_updates_wrong": s["stakeholder_updates_wrong"],
         "dismissed_reports": s["dismissed_reports"],
+        "remediations": s["remediations"],
+        "regroups": s["regroups"],
+        # When the first person of the root cause's team joined: the diagnosis waits for them (None: never).
+        "root_team_joined": min(
+            (p["joined_at"] for p in s["responders"] if p["team"] == s["root_cause_team"] and p["joined_at"] is not None),
+            default=None,
+        ),
         "messages_read": s["messages_read"],
         "messages_misread": s["messages_misread"],
         "out_of_ideas": bool(ideas),
@@ -127,6 +134,28 @@ def stats(runs: list[dict[str, Any]]) -> dict[str, Any]:
             sum(r["stakeholder_updates_wrong"] for r in runs) / max(1, sum(r["stakeholder_updates"] for r in runs)), 3
         ),
         "runs_with_dismissed_report": sum(r["dismissed_reports"] > 0 for r in runs),
+        "runs_with_regroup": sum(r["regroups"] > 0 for r in runs),
+        "median_remediations": statistics.median(r["remediations"] for r in runs),
+        "max_remediations": max(r["remediations"] for r in runs),
+        # Where the diagnosis's minutes go (runs diagnosed with the root's team present): waiting for the root's
+        # team to join, then finding the cause once someone who knows it is there; then fixing it (negative: mitigated first).
+        "median_root_team_joined": _median(
+            [r["root_team_joined"] for r in runs if r["time_to_diagnose"] is not None and r["root_team_joined"] is not None]
+        ),
+        "median_diagnose_after_root_team_joined": _median(
+            [
+                r["time_to_diagnose"] - r["root_team_joined"]
+                for r in runs
+                if r["time_to_diagnose"] is not None and r["root_team_joined"] is not None
+            ]
+        ),
+        "median_mitigate_minus_diagnose": _median(
+            [
+                r["time_to_mitigate"] - r["time_to_diagnose"]
+                for r in runs
+                if r["time_to_diagnose"] is not None and r["time_to_mitigate"] is not None
+            ]
+        ),
         "mean_time_to_resolve_resolved": round(float(resolved.mean()), 1),
         "p5_p95_resolved": [float(np.quantile(resolved, 0.05)), float(np.quantile(resolved, 0.95))],
         "max_resolved": float(resolved.max()),

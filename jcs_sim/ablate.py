@@ -85,6 +85,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("escalation_interrupts", "a bystander's escalation interrupts the team", ("escalate.interrupt_minutes=0.0",)),
     Mechanism("familiarity_in_coordination", "familiar people coordinate with less talk", ("coordination.familiarity_relief=0.0",)),
     Mechanism("worsening", "the impact may worsen, raising pressure", ("fault.worsen_rate=0.0",)),
+    Mechanism("regroup", "the commander stops the flailing: the team pools failures and defers to expertise", ("regroup.enabled=false",)),
 )
 
 

@@ -58,7 +58,8 @@ def format_summary(s: dict[str, Any]) -> str:
         f"({s['remediations_failed']} failed, {s['remediations_wrong']} on the wrong service, {s['harms']} of them harmful, "
         f"{s['undos']} undone)",
         f"  stakeholder updates: {s['stakeholder_updates']} ({s['stakeholder_updates_wrong']} wrong); "
-        f"escalations over the team's head: {s['bystander_escalations']}; reports dismissed by fixation: {s['dismissed_reports']}",
+        f"escalations over the team's head: {s['bystander_escalations']}; reports dismissed by fixation: {s['dismissed_reports']}; "
+        f"regroups: {s['regroups']}",
         "  responders:",
     ]
     for r in s["responders"]:

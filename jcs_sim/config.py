@@ -399,6 +399,8 @@ SCHEMA: dict[str, dict[str, Param]] = {
 # The behavioural numbers of the decision core (jcs_sim.parameters): new sections, and new keys of the sections above.
 for _section, _keys in BEHAVIOUR.items():
     SCHEMA.setdefault(_section, {}).update(_keys)
+# A section's switch is scenario, not behaviour: it comes first in its section, without a provenance line.
+SCHEMA["regroup"] = {"enabled": P(True, "Switch: when false, nobody calls a regroup (ODD §7.23)."), **SCHEMA["regroup"]}
 for _dotted, _source in EARLIER_SOURCES.items():
     _section, _key = _dotted.split(".")
     SCHEMA[_section][_key] = dataclasses.replace(SCHEMA[_section][_key], source=_source)

@@ -130,6 +130,7 @@ class IncidentModel(Model):
             remediations_wrong=0,
             harms=0,
             undos=0,
+            regroups=0,
             dismissed_reports=0,
             bystander_escalations=0,
             stakeholder_updates=0,
@@ -435,8 +436,8 @@ class IncidentModel(Model):
             self.counts["harms"] += 1
             what = "until undone" if self.system.harms.get(rem.service) == HARM_UNTIL_UNDONE else "for a while"
             self.events.append((self.minute, "system", f"{rem.remedy} on {self.sg.names[rem.service]} broke it ({what})"))
-            if self.system.harms.get(rem.service) == HARM_UNTIL_UNDONE:
-                r.to_undo.append(rem.service)  # the one who made the change sees it broke the service
+            if self.system.harms.get(rem.service) == HARM_UNTIL_UNDONE and rem.service not in r.to_undo:
+                r.to_undo.append(rem.service)  # the one who made the change sees it broke the service (one undo undoes it)
         if not ok:
             r.learn_failure(rem.service, rem.remedy)
             r.own_failures.append((rem.service, rem.remedy))

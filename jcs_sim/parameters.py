@@ -42,6 +42,10 @@ ASSUMED_10 = (
 )
 SOURCE_LABELS = {ASSUMED: "*assumed*", ASSUMED_10: "*assumed (issue 10)*"}  # how tables show the two assumption lines
 FOLKARD = "Folkard & Tucker 2003, Occup. Med. 53:95-101 (night-shift performance trough in the early morning)."
+WEICK = (
+    "Mechanism from Weick & Sutcliffe 2007, Managing the Unexpected, ch. 4 (deference to expertise) and incident-command practice "
+    "(stop, state what was tried, decide together); value assumed (issue 10), a calibration target."
+)
 DAWSON = "Dawson & Reid 1997, Nature 388:235 (17 h awake impairs like 0.05% blood alcohol)."
 
 
@@ -267,6 +271,18 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
             "min",
         ),
     },
+    "regroup": {
+        "evidence_per_failure": _p(
+            0.15,
+            "Evidence value, for the commander, of calling a regroup: per failed remediation they know of since the last regroup "
+            "(or since joining).",
+            0.0,
+            5.0,
+            source=WEICK,
+        ),
+        "urgency": _p(-0.2, "'urgency' of a regroup per unit of time pressure (negative: a meeting feels like a delay).", -5.0, 5.0),
+        "minutes": _p(10.0, "Minutes a regroup takes: every active responder is in it.", 1.0, 120.0, "min"),
+    },
     "page": {
         "evidence_scale": _p(1.3, "Evidence value of paging the person believed to know the top suspect's team best: scale.", 0.0, 10.0),
         "suspicion_floor": _p(0.3, "Suspicion of the top suspect counted at least this much in that value.", 0.0, 1.0),
@@ -337,6 +353,7 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
         "commander_page": _role("commander", "page", 0.3),
         "commander_read": _role("commander", "read", 0.3),
         "commander_coordinate": _role("commander", "coordinate", 0.4),
+        "commander_regroup": _role("commander", "regroup", 0.3),
         "ops_investigate": _role("ops on-call", "investigate", 0.3),
         "ops_remediate": _role("ops on-call", "remediate", 0.3),
         "ops_share": _role("ops on-call", "share", 0.1),
@@ -445,16 +462,17 @@ BEHAVIOUR: dict[str, dict[str, Param]] = {
 
 
 # The keys issue 10 added (new mechanisms): their own provenance line, unless they cite a source.
-_ISSUE_10 = [f"{sec}.{key}" for sec in ("detection", "incident", "escalate") for key in BEHAVIOUR[sec]] + [
+_ISSUE_10 = [f"{sec}.{key}" for sec in ("detection", "incident", "escalate", "regroup") for key in BEHAVIOUR[sec]] + [
     f"remediation.{key}"
     for key in (
         "code_fix_write_minutes", "code_fix_minutes", "code_fix_per_failure", "pipeline_stages", "stage_failure_prob",
         "wrong_harm_prob", "harm_minutes", "undo_minutes", "undo_evidence", "undo_urgency",
     )
-] + ["fixation.endorsements", "beliefs.reopened_suspicion", "beliefs.pass_on_stuck"] + [f"fit.{f}_code_fix" for f in FAULT_TYPES]  # fmt: skip
+] + ["roles.commander_regroup", "fixation.endorsements", "beliefs.reopened_suspicion", "beliefs.pass_on_stuck"] + [f"fit.{f}_code_fix" for f in FAULT_TYPES]  # fmt: skip
 for _dotted in _ISSUE_10:
     _sec, _key = _dotted.split(".")
-    BEHAVIOUR[_sec][_key] = dataclasses.replace(BEHAVIOUR[_sec][_key], source=ASSUMED_10)
+    if BEHAVIOUR[_sec][_key].source == ASSUMED:  # a key that cites its mechanism's source keeps it
+        BEHAVIOUR[_sec][_key] = dataclasses.replace(BEHAVIOUR[_sec][_key], source=ASSUMED_10)
 
 # Provenance of the behavioural keys that were in the schema before this table: assumptions
 # like the ones above unless cited. Keys not listed (graph sizes, files, switches, the mode,

@@ -188,6 +188,7 @@ class Responder(Agent):
         self.team_stuck = False  # believes nobody is doing anything useful
         self.done_remedy: dict[int, str] = {}  # service -> the remedy believed to have fixed it (until the alerts come back)
         self.failures_on: dict[int, int] = {}  # service -> remedies on it known to have failed (all kinds, ever)
+        self.failures_since_regroup = 0  # failed remediations learnt of since joining or the last regroup (actions.regroup)
         self.escalated = False  # has escalated over the team's head (once is what a bystander can do)
         self.to_undo: list[int] = []  # services broken by one's own wrong change, known to need undoing
         self.anchor = -1  # the root cause one has been told about by others (fixation), or -1
@@ -223,6 +224,7 @@ class Responder(Agent):
         key = (s, remedy)
         self.attempts[key] = self.attempts.get(key, 0) + 1
         self.failures_on[s] = self.failures_on.get(s, 0) + 1  # never reset: how often the usual fixes failed here
+        self.failures_since_regroup += 1
         if self.status[s] == ROOT:
             self.fault_belief = -1  # the fix that should have worked on the cause did not: doubt the fault type
         self.suspicion[s] *= self._doubt

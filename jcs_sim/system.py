@@ -400,15 +400,14 @@ def choose_fault(cfg: dict[str, Any], sg: ServiceGraph, streams: Streams) -> Fau
 def _add_second_cause(fault: Fault, sg: ServiceGraph, streams: Streams) -> None:
     """A contributing cause at another back-end service whose failure shows on an alert (on the ``incident`` stream)."""
     rng = streams.get("incident")
+    reaches, _ = alert_reach(sg)  # the same pool as choose_fault's: a back-end service whose failure shows on an alert
     has_rdeps = np.array([bool(r) for r in sg.rdeps], dtype=bool)
-    pool = np.flatnonzero(~sg.alerting & has_rdeps)
+    pool = np.flatnonzero(~sg.alerting & has_rdeps & reaches)
     pool = pool[pool != fault.root]
     if not pool.size:
-        return
+        return  # no other back-end service would show anywhere anyone looks: no contributing cause
     second = int(pool[int(rng.integers(pool.size))])
     closure = dependents_closure(sg.rdeps, second)
-    if not (closure & sg.alerting).any():
-        return  # it would show nowhere anyone looks: no contributing cause after all
     fault.second = second
     fault.second_kind = FAULT_TYPES[int(rng.integers(len(FAULT_TYPES)))]
     fault.second_impacted = closure

@@ -268,6 +268,34 @@ MUTATIONS = (
         "self.open_causes.discard(rem.service)  # this cause is fixed",
         "self.open_causes.clear()  # this cause is fixed",
     ),
+    Mutation(
+        "M33",
+        "a regroup's case does not grow with failures",
+        "jcs_sim/actions/regroup.py",
+        "evidence=self.per_failure * r.failures_since_regroup,",
+        "evidence=self.per_failure,",
+    ),
+    Mutation(
+        "M34",
+        "a regroup defers to whoever knows a claimed service least",
+        "jcs_sim/actions/regroup.py",
+        "if p.status[s] != UNKNOWN and p.effective_knowledge(s) > best:",
+        "if p.status[s] != UNKNOWN and -p.effective_knowledge(s) > best:",
+    ),
+    Mutation(
+        "M35",
+        "a regroup does not pool failures",
+        "jcs_sim/actions/regroup.py",
+        "        p.failures_on = dict(failures)\n",
+        "",
+    ),
+    Mutation(
+        "M36",
+        "a failed code fix keeps its case from others' failures",
+        "jcs_sim/actions/remediate.py",
+        '(self.evidence_scale * susp[top] * fit + (failed_here if rem == "code_fix" else 0.0)) * retry',
+        'self.evidence_scale * susp[top] * fit * retry + (failed_here if rem == "code_fix" else 0.0)',
+    ),
 )
 
 

@@ -549,11 +549,14 @@ def test_two_scenarios_on_one_histogram_with_the_same_bins():
 
 
 # ----- "What if read right?" -------------------------------------------------
-def _failover_seed_8():
-    """configs/failover_story.toml, seed 8: Fatima (support) reads Chloe's "scale on payments-api1 didn't work" at minute 79
-    as "they are out of ideas" and escalates to management at minute 80."""
+# configs/failover_story.toml, seed 182: Fatima (support) reads Ana's "restart on data-api1 didn't work" (message 26) at
+# minute 70 as "they are out of ideas" and escalates to management at minute 71.
+STORY_SEED, STORY_MESSAGE, READ_AT = 182, 26, 70
+
+
+def _failover_story_run():
     cfg = load_config(ROOT / "configs" / "failover_story.toml")
-    drawn = IncidentModel(cfg, seed=8, record_trace=True).run()
+    drawn = IncidentModel(cfg, seed=STORY_SEED, record_trace=True).run()
     return cfg, drawn, [p.name for p in drawn.people].index("Fatima")
 
 
@@ -561,62 +564,67 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     from jcs_sim.app import counterfactual
     from jcs_sim.replay import Change, divergence, replay
 
-    cfg, drawn, fatima = _failover_seed_8()
-    c = counterfactual.read_right(cfg, 8, fatima, 33, drawn=drawn)
-    assert (c.reader, c.sender, c.message, c.read_minute) == ("Fatima", "Chloe", 33, 79)
-    assert c.meant == "scale on payments-api1 didn't work" and "out of ideas" in c.understood
-    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (80, 171, 161, 720)
-    assert c.first_drawn == ("Fatima escalated to management: the team is out of ideas, interrupting 4 people",)
-    assert c.first_read_right == ("nothing of note happened",)
+    cfg, drawn, fatima = _failover_story_run()
+    c = counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE, drawn=drawn)
+    assert (c.reader, c.sender, c.message, c.read_minute) == ("Fatima", "Ana", STORY_MESSAGE, READ_AT)
+    assert c.meant == "restart on data-api1 didn't work" and "out of ideas" in c.understood
+    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (71, 103, 99, 720)
+    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 3 people"
+    assert c.first_drawn == ("Emeka paged Goran", escalated)
+    assert c.first_read_right == ("Emeka paged Goran",)
     counts = {words: (a, b) for words, a, b in c.counts}
     assert counts["escalations over the team's head (to management)"] == (1, 0)
-    assert counts["people paged"] == (6, 7) and counts["fixes tried"] == (14, 11)
-    assert c.only_drawn == ((80, "Fatima escalated to management: the team is out of ideas, interrupting 4 people"),)
-    assert c.only_read_right == ((104, "Fatima paged Dev"),)
-    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:33 --at 79), and without a run given.
-    a, b = replay(cfg, 8, [Change("read-right", "Fatima", 33)], 79)
-    assert (a.times["resolve"], b.times["resolve"]) == (171, 161) and divergence(a, b)["minute"] == 80
+    assert counts["people paged"] == (6, 7) and counts["wrong updates to stakeholders"] == (2, 1)
+    assert c.only_drawn == ((71, escalated),)
+    assert c.only_read_right == ((95, "Goran paged Chloe"),)
+    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:26 --at 70), and without a run given.
+    a, b = replay(cfg, STORY_SEED, [Change("read-right", "Fatima", STORY_MESSAGE)], READ_AT)
+    assert (a.times["resolve"], b.times["resolve"]) == (103, 99) and divergence(a, b)["minute"] == 71
     assert (a.counts["bystander_escalations"], b.counts["bystander_escalations"]) == (1, 0)
-    assert counterfactual.read_right(cfg, 8, fatima, 33) == c
-    # The app's failover preset with seed 8 is the same run.
+    assert counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
+    # The app's failover preset with the same seed is the same run.
     lesson = Lesson()
-    lesson.choose("failover", seed=8)
-    assert counterfactual.read_right(lesson.cfg, 8, fatima, 33) == c
+    lesson.choose("failover", seed=STORY_SEED)
+    assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
-    for text in ("first differ at <b>minute 80</b>", "171 minutes", "161 minutes", "10 minutes sooner (minute 161 instead of 171)",
-                 "Did not happen when read right: minute 80: Fatima escalated to management"):  # fmt: skip
+    for text in ("first differ at <b>minute 71</b>", "103 minutes", "99 minutes", "4 minutes sooner (minute 99 instead of 103)",
+                 "Did not happen when read right: minute 71: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
     assert "didn&#x27;t work" in words and "didn't" not in words  # escaped
+    # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 1 at minute 38.
+    emeka = [p.name for p in drawn.people].index("Emeka")
+    zero = counterfactual.read_right(cfg, 0, emeka, 1)
+    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Ana", 38, 185, 132)
 
 
 def test_read_right_refuses_a_read_that_was_not_a_misreading():
     from jcs_sim.app import counterfactual
 
-    cfg, drawn, fatima = _failover_seed_8()
+    cfg, drawn, fatima = _failover_story_run()
     right = next((r, msg.id) for msg in drawn.messages for _, r, mis, _ in msg.reads if not mis)
     with pytest.raises(ValueError, match="did not misread message"):
-        counterfactual.read_right(cfg, 8, right[0], right[1], drawn=drawn)
+        counterfactual.read_right(cfg, STORY_SEED, right[0], right[1], drawn=drawn)
     with pytest.raises(ValueError, match="does not exist"):
-        counterfactual.read_right(cfg, 8, fatima, 10_000, drawn=drawn)
+        counterfactual.read_right(cfg, STORY_SEED, fatima, 10_000, drawn=drawn)
 
 
 def test_read_right_of_the_run_on_screen_leaves_it_where_it_is_and_is_computed_once():
     from jcs_sim.app import counterfactual
     from jcs_sim.app.app import ClassroomModel
 
-    cfg, drawn, fatima = _failover_seed_8()
+    cfg, drawn, fatima = _failover_story_run()
     lesson = Lesson()
-    lesson.choose("failover", seed=8)
+    lesson.choose("failover", seed=STORY_SEED)
     live = ClassroomModel(lesson)
-    for _ in range(85):
+    for _ in range(READ_AT + 6):
         live.step()
-    c = counterfactual.for_run(live, fatima, 33)
-    assert live.minute == 85 and live.running  # the run on screen did not move
-    assert c == counterfactual.read_right(cfg, 8, fatima, 33, drawn=drawn)
-    assert counterfactual.for_run(live, fatima, 33) is c  # asked twice: kept
+    c = counterfactual.for_run(live, fatima, STORY_MESSAGE)
+    assert live.minute == READ_AT + 6 and live.running  # the run on screen did not move
+    assert c == counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE, drawn=drawn)
+    assert counterfactual.for_run(live, fatima, STORY_MESSAGE) is c  # asked twice: kept
     live.run()
-    other = next((r, msg.id) for msg in live.messages for _, r, mis, _ in msg.reads if mis and (r, msg.id) != (fatima, 33))
-    assert counterfactual.for_run(live, *other).resolve_drawn == 171
+    other = next((r, msg.id) for msg in live.messages for _, r, mis, _ in msg.reads if mis and (r, msg.id) != (fatima, STORY_MESSAGE))
+    assert counterfactual.for_run(live, *other).resolve_drawn == 103
 
 
 def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
@@ -625,35 +633,35 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     from jcs_sim.app.app import WhatIf
 
     lesson = Lesson()
-    lesson.choose("failover", seed=8)
+    lesson.choose("failover", seed=STORY_SEED)
     run = _run(lesson)
     run.what_if = solara.reactive(None)
-    while run.model.value.minute < 80:
+    while run.model.value.minute < READ_AT + 1:
         run.step()
     m = run.model.value
     rows = channel.chat_rows(m, last=10_000)
     html = channel.chat_html(rows, len(m.messages), what_if=True)
     assert html.count('class="jcs-readright"') == sum(len(r["misreads"]) for r in rows) > 0
     fatima = [p.name for p in m.people].index("Fatima")
-    assert f'data-reader="{fatima}" data-message="33"' in html
+    assert f'data-reader="{fatima}" data-message="{STORY_MESSAGE}"' in html
     assert "jcs-readright" not in channel.chat_html(rows, len(m.messages))  # only where asked for
-    run.ask_read_right(fatima, 33)
-    assert run.what_if.value == WhatIf(m, fatima, 33)  # asked: "replaying..." until answered
+    run.ask_read_right(fatima, STORY_MESSAGE)
+    assert run.what_if.value == WhatIf(m, fatima, STORY_MESSAGE)  # asked: "replaying..." until answered
     run.answer_read_right()
     answer = run.what_if.value
-    assert answer.error is None and "171 minutes" in answer.html and "161 minutes" in answer.html
+    assert answer.error is None and "103 minutes" in answer.html and "99 minutes" in answer.html
     run.step()
     assert run.what_if.value is answer  # the answer is about the whole run: it stays while the run goes on
     run.close_read_right()
     assert run.what_if.value is None
-    run.ask_read_right(fatima, 33)
+    run.ask_read_right(fatima, STORY_MESSAGE)
     run.reset()  # a new run before the answer came: the question is dropped, and a late answer too
     assert run.what_if.value is None
     run.answer_read_right()
     assert run.what_if.value is None
-    run.what_if.set(WhatIf(run.model.value, fatima, 33))
+    run.what_if.set(WhatIf(run.model.value, fatima, STORY_MESSAGE))
     run.answer_read_right()  # minute 0: nobody has misread anything yet... but the run to the end has: it answers
-    assert "161 minutes" in run.what_if.value.html
+    assert "99 minutes" in run.what_if.value.html
     run.what_if.set(WhatIf(run.model.value, 0, 0))
     run.answer_read_right()
     assert run.what_if.value.html is None and "Could not replay" in run.what_if.value.error

@@ -276,6 +276,18 @@ def test_the_one_who_broke_it_undoes_it_and_it_recovers_when_the_undo_completes(
     assert wrong not in m.system.harms
 
 
+def test_a_service_broken_twice_by_the_same_person_is_undone_once():
+    m = model("remediation.wrong_harm_prob=1.0")
+    r = by_role(m, "ops")
+    wrong = a_wrong_service(m)
+    for minute, remedy in ((5, "rollback"), (10, "failover")):
+        m.system.running = [m.system.start_remediation(r.idx, remedy, wrong, minute - 5, 5)]
+        m.minute = minute
+        for rem in m.system.step(minute):
+            m._remediation_done(rem)
+    assert r.to_undo == [wrong] and m.counts["harms"] == 2
+
+
 # ----- fixation ---------------------------------------------------------------------------------
 
 
@@ -439,3 +451,95 @@ def test_the_second_cause_is_a_cause_for_looks_remedies_and_stakeholders():
     assert not m.system.start_remediation(0, "restart", f.second, 0, 5).harms  # not a wrong action
     m.post_to_stakeholders(by_role(m, "comms"), "cause", f.second)
     assert m.stakeholder_log[-1][-1] is True
+
+
+def test_a_code_fix_that_failed_here_is_tried_less_with_its_whole_case():
+    m = model("remediation.code_fix_per_failure=0.3", "remediation.retry_discount=0.5")
+    r = by_role(m, "sme")
+    s = m.fault.root
+
+    def evidence() -> float:
+        r.status[s], r.suspicion[s], r.fault_belief = ROOT, 0.9, 0
+        r.beliefs_changed()
+        out = []
+        action(m, "remediate").candidates(m, r, Situation(m, r), out)
+        return next(c.component("evidence") for c in out if c.detail == "code_fix")
+
+    r.learn_failure(s, "rollback")
+    before = evidence()
+    r.learn_failure(s, "code_fix")  # one more failure here, and it was the code fix's own
+    assert evidence() == pytest.approx((before + 0.3) * 0.5)
+
+
+def test_the_commander_weighs_a_regroup_by_the_failures_known_since_the_last():
+    m = model("regroup.evidence_per_failure=0.2", "regroup.minutes=10.0")
+    commander, sme = by_role(m, "commander"), by_role(m, "sme")
+    rg = action(m, "regroup")
+    assert rg.roles == ("commander",)
+
+    def offered(r) -> list:
+        out = []
+        rg.candidates(m, r, Situation(m, r), out)
+        return out
+
+    assert offered(commander) == []  # nothing has failed: nothing to regroup about
+    for remedy in ("rollback", "restart", "failover"):
+        commander.learn_failure(m.fault.root, remedy)
+    (c,) = offered(commander)
+    assert c.component("evidence") == pytest.approx(0.6)
+    assert c.component("effort") == pytest.approx(-10.0 * Situation(m, commander).slow / m.cfg["communication"]["effort_minutes"])
+    assert sme.failures_since_regroup == 0  # what the commander learnt, not what the team did
+    off = model("regroup.enabled=false")
+    off_commander = by_role(off, "commander")
+    off_commander.learn_failure(off.fault.root, "rollback")
+    out: list = []
+    action(off, "regroup").candidates(off, off_commander, Situation(off, off_commander), out)
+    assert out == []  # switched off
+
+
+def test_a_regroup_pools_failures_and_defers_to_whoever_knows_each_claimed_service_best():
+    m = model("regroup.minutes=10.0")
+    m.minute = 50
+    commander, ops, support = by_role(m, "commander"), by_role(m, "ops"), by_role(m, "support")
+    smes = [p for p in m.people if p.role == "sme"]
+    a, b = m.fault.root, int(np.flatnonzero(m.sg.alerting)[0])
+    for p in m.people:
+        p._k_factor = 1.0
+        p._k_list[a], p._k_list[b] = 0.1, 0.1
+    ops.learn_failure(a, "rollback")
+    ops.learn_failure(a, "rollback")
+    smes[1].learn_failure(b, "restart")
+    # The outsider blames a; the one who knows a best has ruled it out; another holds b to be the cause.
+    ops.status[a], ops.suspicion[a], ops.fault_belief = ROOT, 0.9, 1
+    smes[0]._k_list[a], smes[0].status[a], smes[0].suspicion[a] = 0.9, SYMPTOM, 0.05
+    smes[1]._k_list[b], smes[1].status[b], smes[1].suspicion[b], smes[1].fault_belief = 0.6, ROOT, 0.8, 3
+    support.team_stuck, ops.anchor, ops.anchor_n = True, a, 3
+    commander.busy_until, smes[0].busy_until = 50, 70
+
+    rg = action(m, "regroup")
+    minutes = rg.start(m, commander, candidate(rg, -1))
+    assert minutes == 10 and m.counts["regroups"] == 1
+    assert smes[0].busy_until == 80 and ops.busy_until == 60  # in the meeting, then back to what they were doing
+    assert "takes " + m.sg.names[b] + " as the root cause (" + smes[1].name in m.events[-1][2]
+    for p in m.people:
+        assert p.status[a] == SYMPTOM and p.suspicion[a] == 0.05  # the owner's word on a
+        assert p.status[b] == ROOT and p.suspicion[b] == 0.8 and p.fault_belief == 3  # b adopted, its judge's fault type
+        assert p.attempts == {(a, "rollback"): 2, (b, "restart"): 1} and p.failures_on == {a: 2, b: 1}
+        assert p.failures_since_regroup == 0 and p.anchor == -1 and not p.team_stuck
+
+
+def test_a_regroup_leaves_rival_upheld_claims_to_look_at_again_and_adopts_none_without_claims():
+    m = model()
+    ops, sme = by_role(m, "ops"), by_role(m, "sme")
+    a, b = m.fault.root, int(np.flatnonzero(m.sg.alerting)[0])
+    from jcs_sim.actions.regroup import pool
+
+    assert pool(m.people) == (-1, None)
+    for p in m.people:
+        p._k_factor = 1.0
+        p._k_list[a], p._k_list[b] = 0.2, 0.2
+    ops._k_list[a], ops.status[a] = 0.5, ROOT
+    sme._k_list[b], sme.status[b] = 0.7, ROOT
+    adopted, expert = pool(m.people)
+    assert (adopted, expert) == (b, sme)
+    assert all(p.status[b] == ROOT and p.status[a] == UNKNOWN for p in m.people)

@@ -20,6 +20,7 @@ from .escalate import Escalate
 from .investigate import Investigate
 from .messages import Coordinate, Read, Relay, Share, StatusUpdate
 from .page import Page
+from .regroup import Regroup
 from .remediate import Remediate, Undo
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ __all__ = [
 
 REGISTRY: tuple[type[Action], ...] = (
     Investigate, Remediate, Undo, Share, Relay, StatusUpdate, Escalate, Page, Read, Coordinate,
-    Acknowledge, Clarify, OwnMistake, OtherDuty, Wait,
+    Acknowledge, Clarify, OwnMistake, Regroup, OtherDuty, Wait,
 )  # fmt: skip
 for _i, _cls in enumerate(REGISTRY):
     _cls.index = _i

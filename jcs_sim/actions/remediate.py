@@ -84,7 +84,8 @@ class Remediate(Action):
                     self,
                     top,
                     rem,
-                    evidence=self.evidence_scale * susp[top] * fit * retry + (failed_here if rem == "code_fix" else 0.0),
+                    # A code fix that failed here is tried less too: its case from others' failures is discounted with it.
+                    evidence=(self.evidence_scale * susp[top] * fit + (failed_here if rem == "code_fix" else 0.0)) * retry,
                     urgency=self.urgency_scale * s.pressure * fit * retry * slow_fix + stuck,
                     effort=-self.hands_on[rem] * s.slow / self.effort_minutes,
                     role=role,

@@ -59,6 +59,7 @@ PRESETS: dict[str, Preset] = {
             'who barely knows the other teams and may read "failover didn\'t work" as "they are out of ideas".',
             (
                 "fault.type=dependency_outage",
+                "incident.novel_share=0.0",
                 "remediation.misleading_report_prob=0.5",
                 "relationships.across_team=0.1",
                 "relationships.across_density=0.15",
