@@ -289,6 +289,99 @@ def test_whatif_errors(calibrated, tmp_path, capsys):
     assert "unknown key 'goodness.nois'" in capsys.readouterr().err
 
 
+# ----- what-if on a sweep ---------------------------------------------------------------------
+
+SWEEP_ARGS = ["--runs", "4", "--per-draw", "1", "--seed", "5", "--json"]
+
+
+def _whatif_json(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main(["whatif", *map(str, argv)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_whatif_sweep_pairs_every_value_with_the_same_draws_and_seeds(calibrated, capsys):
+    """Each value's row is exactly what `--set` of that value gives; the calibrated value's ratio is exactly 1.
+
+    Why exact: every arm runs on the same posterior draws and seeds, drawn in one
+    order from --seed whatever the values, so adding a value changes no other row
+    and the sweep is the same question as a series of `--set` what-ifs.
+    """
+    r = _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=0,15,60", *SWEEP_ARGS)
+    assert r["keys"] == ["remediation.stability_window"] and r["pairs"] == 4
+    rows = {row["value"]: row for row in r["rows"]}
+    assert list(rows) == [f"remediation.stability_window={v}" for v in (0, 15, 60)]
+    same = rows["remediation.stability_window=15"]  # the default, and not a free key of this calibration
+    assert same["as_calibrated"] and same["resolve_geomean"] == [1.0, 1.0, 1.0] and same["share_draws_helped"] == 0.0
+    assert not rows["remediation.stability_window=0"]["as_calibrated"]
+    # No stability window: an incident is declared resolved as soon as it is fixed, so sooner unless censored either way.
+    assert rows["remediation.stability_window=0"]["resolve_geomean"][2] < 1.0
+    assert rows["remediation.stability_window=0"]["share_draws_helped"] > 0.5
+    assert rows["remediation.stability_window=60"]["resolve_geomean"][0] > 1.0
+    single = _whatif_json(capsys, calibrated, "--set", "remediation.stability_window=0", *SWEEP_ARGS)
+    row = rows["remediation.stability_window=0"]
+    for k in ("resolve_median", "resolve_geomean", "diagnose_geomean", "share_draws_helped", "share_draws_hurt"):
+        assert row[k] == single[k], k
+    assert row["censored"] == single["censored"]["changed"] and r["base"]["censored"] == single["censored"]["base"]
+    assert [row["resolve_median_minutes"], r["base"]["resolve_median_minutes"]] == single["resolve_median_minutes"][::-1]
+    fewer = _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=60", *SWEEP_ARGS)
+    assert fewer["rows"][0] == rows["remediation.stability_window=60"]  # the other values did not change it
+    assert _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=0,15,60", *SWEEP_ARGS) == r  # same seed, same result
+
+
+def test_whatif_sweep_grid_table_and_files(calibrated, tmp_path, capsys):
+    """Two --sweep options make a grid; the terminal table has a line per cell; --out writes the JSON and a CSV of it."""
+    out = tmp_path / "w"
+    argv = ["whatif", str(calibrated), "--sweep", "communication.mode=direct,channel", "--sweep", "relationships.across_team=0.25,0.75"]
+    assert main([*argv, "--runs", "2", "--per-draw", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if "median ratio [95%]" in line)
+    table = lines[header + 1 : header + 5]
+    assert [line.split()[:2] for line in table] == [["direct", "0.25"], ["direct", "0.75"], ["channel", "0.25"], ["channel", "0.75"]]
+    assert table[2].rstrip().endswith("as calibrated") and sum("as calibrated" in line for line in table) == 1
+    assert "every value on the same draws and seeds" in text and f"wrote whatif.json, whatif_sweep.csv to {out}" in text
+    r = json.loads((out / "whatif.json").read_text())
+    import csv
+
+    with open(out / "whatif_sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [row["value"] for row in rows] == [row["value"] for row in r["rows"]]
+    assert [float(row["resolve_geomean_lo"]) for row in rows] == [row["resolve_geomean"][1] for row in r["rows"]]
+    assert [row["communication.mode"] for row in rows] == ["direct", "direct", "channel", "channel"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["--sweep", "relationships.across_team=0.5,2"],
+            "key 'relationships.across_team' = 2.0 is out of range; allowed: a number from 0 to 1",
+        ),
+        (["--sweep", "communication.mode=direct,shouting"], "'shouting' is not allowed; allowed: "),
+        (
+            ["--sweep", "relationships.across_tem=0.5"],
+            "unknown parameter 'relationships.across_tem'. Did you mean 'relationships.across_team'?",
+        ),
+        (["--sweep", "relationships.across_team=0.5,0.5"], "value 0.5 appears twice; allowed: distinct values"),
+        (["--sweep", "relationships.across_team=0.5,"], "an empty value; allowed: SECTION.KEY=V1,V2,..."),
+        (["--sweep", "relationships.across_team"], "expected SECTION.KEY=V1,V2,..."),
+        (["--sweep", "goodness.noise=0.1", "--sweep", "goodness.noise=0.2"], "'goodness.noise' is swept twice"),
+        (["--sweep", "goodness.noise=0.1,0.2", "--set", "goodness.noise=0.3"], "'goodness.noise' is also given with --set"),
+        (["--sweep", "campaign.gameday_interval_days=7,14"], "'campaign.gameday_interval_days' = 7 has no effect in `run`"),
+        ([], "give a change, --set SECTION.KEY=VALUE, or values to compare, --sweep SECTION.KEY=V1,V2,..."),
+        (["--sweep", "goodness.noise=0.1", "--runs", "1"], "--runs 1 / --per-draw 4: allowed"),
+    ],
+)
+def test_whatif_sweep_errors_are_one_line_and_exit_2(calibrated, tmp_path, capsys, argv, expected):
+    """Bad input is refused before anything runs or is written, naming the key and what is allowed."""
+    capsys.readouterr()
+    assert main(["whatif", str(calibrated), *argv, "--out", str(tmp_path / "w")]) == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err and captured.err.count("\n") == 1 and captured.out == "", captured.err
+    assert not (tmp_path / "w").exists()
+
+
 def test_calibrate_without_pyabc_says_how_to_install(tmp_path):
     """A light install (no pyabc): one line naming the extra, exit 2."""
     code = (
