@@ -256,6 +256,68 @@ def test_a_different_calibrations_directory_is_refused(known_history, one_genera
     assert "holds a different calibration" in capsys.readouterr().err
 
 
+# ----- a Dask scheduler (--address) ----------------------------------------------------------
+
+
+def test_calibrate_on_a_dask_scheduler_gives_the_same_posterior(known_history, one_generation, tmp_path, capsys):
+    """--address: a LocalCluster started here (2 worker processes of 2 threads each) gives the 1-worker posterior exactly.
+
+    Two threads per worker: the chunks that land in one process take turns (a particle's draws come from
+    numpy's global generator), which the equality checks as well.
+    """
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        capsys.readouterr()
+        assert _calibrate_cli(known_history, tmp_path / "dask", seed=3, generations=1, address=cluster.scheduler_address) == 0
+        out = capsys.readouterr().out
+    assert f"simulations run on the Dask scheduler at {cluster.scheduler_address} (2 worker processes now)" in out
+    assert "with 2 Dask workers" in out
+    a = json.loads((one_generation / "calibration.json").read_text())["result"]
+    b = json.loads((tmp_path / "dask" / "calibration.json").read_text())["result"]
+    assert a["posterior"] == b["posterior"] and a["schedule"] == b["schedule"] and a["total_simulations"] == b["total_simulations"]
+    assert b["address"] == cluster.scheduler_address and b["workers"] == 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("address", "extra", "expected"),
+    [
+        (f"tcp://127.0.0.1:{_free_port()}", [], "cannot reach a Dask scheduler there"),  # nothing listens there (loopback only)
+        ("tcp://:x", [], "is not a scheduler address; allowed: HOST:PORT or tcp://HOST:PORT"),
+        ("127.0.0.1:1", ["--workers", "2"], "--workers 2 with --address 127.0.0.1:1: the cluster's workers run the simulations"),
+    ],
+)
+def test_calibrate_address_errors_are_one_line_before_writing(known_history, tmp_path, capsys, address, extra, expected):
+    capsys.readouterr()
+    out = tmp_path / "o"
+    argv = ["calibrate", str(known_history / "history.csv"), "--address", address, *extra, "--out", str(out)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err and captured.err.count("\n") == 1 and captured.out == "", captured.err
+    assert not out.exists()
+
+
+def test_calibrate_address_of_a_scheduler_without_workers(known_history, tmp_path, capsys, monkeypatch):
+    from dask.distributed import LocalCluster
+
+    from jcs_sim import calibrate_cli
+
+    monkeypatch.setattr(calibrate_cli, "WORKER_WAIT_S", 0.5)
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp://", dashboard_address=None) as cluster:
+        argv = ["calibrate", str(known_history / "history.csv"), "--address", cluster.scheduler_address, "--out", str(tmp_path / "o")]
+        assert main(argv) == 2
+    assert "has no workers (waited 0.5 s)" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 # ----- what-if -------------------------------------------------------------------------------
 
 
