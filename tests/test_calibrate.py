@@ -256,6 +256,59 @@ def test_a_different_calibrations_directory_is_refused(known_history, one_genera
     assert "holds a different calibration" in capsys.readouterr().err
 
 
+# ----- the public history (examples/history_github_2025.csv) ---------------------------------
+
+
+def _github_example():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_history_github", ROOT / "examples" / "make_history_github.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_github_history_rows_keep_2025s_unplanned_incidents():
+    """The converter keeps 2025's incidents, drops maintenance, maps impact to severity, and refuses an unresolved one."""
+    make = _github_example()
+
+    def line(started: str, impact: str, minutes: int | None = 30, statuses=("Investigating", "Resolved")) -> str:
+        resolved = None if minutes is None else "x"
+        return json.dumps(
+            {
+                "id": "1",
+                "started_at": started,
+                "resolved_at": resolved,
+                "duration_minutes": minutes,
+                "impact": impact,
+                "status_sequence": list(statuses),
+            }
+        )
+
+    lines = [
+        line("2024-12-31T23:59:00Z", "major"),
+        line("2025-01-01T00:00:00Z", "minor", 12),
+        line("2025-03-01T10:00:00Z", "critical", 0),
+        line("2025-04-01T10:00:00Z", "none", 7),
+        line("2025-05-01T10:00:00Z", "maintenance", 240, ("Scheduled", "In progress", "Completed")),
+        line("2025-06-01T10:00:00Z", "minor", 240, ("Scheduled", "Completed")),
+        line("2025-12-31T23:59:00Z", "major", 95),
+        line("2026-01-01T00:00:00Z", "minor", 5),
+        "",
+    ]
+    assert make.rows(lines) == [(12, 1), (0, 3), (7, 1), (95, 2)]
+    with pytest.raises(SystemExit, match="no resolution time"):
+        make.rows([line("2025-02-01T00:00:00Z", "minor", None)])
+
+
+def test_github_history_is_a_valid_history_as_documented():
+    """The shipped file: 200 resolved incidents, severities as examples/history_github_2025.md counts them."""
+    h = read_history(ROOT / "examples" / "history_github_2025.csv")
+    assert h.n == 200 and not h.open.any() and not h.phases and h.hour is None and h.teams is None
+    assert [int((h.severity == k).sum()) for k in (1, 2, 3)] == [163, 36, 1]
+    assert int((h.duration == 0).sum()) == 14 and float(np.median(h.duration)) == 78.5
+
+
 # ----- a Dask scheduler (--address) ----------------------------------------------------------
 
 
