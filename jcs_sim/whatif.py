@@ -152,7 +152,7 @@ def whatif(
         raise ConfigError("whatif: give at least one change, --set SECTION.KEY=VALUE.")
     _check_sizes(runs, per_draw, seed)
     cfg, priors, samples, weights = load_calibration(directory)
-    apply_overrides(cfg, sets)  # validate the change once, with its own error message
+    check_mode(apply_overrides(cfg, sets), "run", where="--set")  # validate the change once; refuse a key one incident ignores
     arms = {"changed": lambda base: apply_overrides(base, sets)}
     times, censored, helps = _paired_runs(cfg, priors, samples, weights, arms, runs, per_draw, seed, progress)
     out: dict[str, Any] = {"sets": sets, "draws": runs, "per_draw": per_draw, "pairs": runs * per_draw, "seed": seed, "censored": censored}

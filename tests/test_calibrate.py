@@ -402,6 +402,8 @@ def test_whatif_errors(calibrated, tmp_path, capsys):
     assert "not a finished calibration" in capsys.readouterr().err
     assert main(["whatif", str(calibrated), "--set", "goodness.nois=0"]) == 2
     assert "unknown key 'goodness.nois'" in capsys.readouterr().err
+    assert main(["whatif", str(calibrated), "--set", "campaign.gameday_interval_days=7"]) == 2  # identical arms otherwise (issue 12)
+    assert "--set: key 'campaign.gameday_interval_days' = 7 has no effect in `run`" in capsys.readouterr().err
 
 
 # ----- what-if on a sweep ---------------------------------------------------------------------
