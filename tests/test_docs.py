@@ -1,7 +1,9 @@
 """Docs that run: the outputs pasted into README.md and docs/cli.md are what the code prints now.
 
 Every command is run in-process through ``jcs_sim.cli.main``, so the whole
-file takes a few seconds. When a test here fails, the code changed and the
+file takes a few seconds, plus about 20 s for docs/cli.md's tiny calibration
+(the what-if example needs one; it is run once, by whichever of the two
+examples comes first). When a test here fails, the code changed and the
 docs did not: the failure names the command to re-run (from the repository
 root) and shows a diff between the pasted and the real output. Paste the new
 output, then re-read the prose around it (the story it tells may have
