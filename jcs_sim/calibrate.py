@@ -15,6 +15,14 @@ derived from (``--seed``, t, i), and particles are accepted in index order:
 the same seed gives the same posterior with any number of workers, and a
 resumed run redraws a killed generation with the same particle seeds.
 
+Why not pyabc's ``DaskDistributedSampler`` for ``--address``: it is the same
+scheme as the multicore samplers (its submit function calls
+``np.random.seed()`` from the operating system, and it keeps particles in
+the order their jobs finish), so it cannot repeat a run either. With a Dask
+client, ``OrderedSampler`` sends its chunks of particle seeds to the
+cluster instead of to local processes: the posterior is the same as with
+one local worker.
+
 One simulation is a batch of incidents, one per history row (capped at
 ``batch``; above the cap a random subset of rows), each run with that
 row's severity, start hour and cross-team setting when the history has
@@ -28,6 +36,7 @@ import hashlib
 import json
 import math
 import random
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,13 +221,29 @@ def _particle_seed(seed: int, t: int, i: int) -> int:
     return int(np.random.SeedSequence([seed, t + 1, i]).generate_state(1)[0])
 
 
+_SEEDED = threading.Lock()
+
+
 def _eval_chunk(payload: bytes, seeds: list[int]) -> list:
+    """A chunk of particles in a worker process (local pool or Dask worker).
+
+    The lock: a particle's draws come from numpy's global generator, seeded
+    per particle, so two threads of one process (a Dask worker started with
+    more than one thread) must not interleave; they take turns instead.
+    """
     import cloudpickle
 
-    return _eval_chunk_local(cloudpickle.loads(payload), seeds)
+    simulate_one = cloudpickle.loads(payload)
+    with _SEEDED:
+        return _eval_chunk_local(simulate_one, seeds)
 
 
-def _make_sampler(workers: int, seed: int, progress: bool):
+def dask_processes(client: Any) -> int:
+    """Worker processes of a Dask cluster (at least 1): how many chunks run at once (threads of one process take turns)."""
+    return max(len(client.nthreads()), 1)
+
+
+def _make_sampler(workers: int, seed: int, progress: bool, client: Any = None):
     from pyabc.sampler import Sampler
 
     class OrderedSampler(Sampler):
@@ -226,11 +251,13 @@ def _make_sampler(workers: int, seed: int, progress: bool):
 
         def __init__(self) -> None:
             super().__init__()
-            self.workers, self.seed, self.progress = workers, seed, progress
+            self.workers, self.seed, self.progress, self.client = workers, seed, progress, client
             self.pool = None
             self.simulations = 0  # all evaluations, including the few past the last accepted one in a parallel round
 
         def _map(self, simulate_one, seeds: list[int]) -> list:
+            if self.client is not None:
+                return self._map_dask(simulate_one, seeds)
             if self.workers == 1:
                 return _eval_chunk_local(simulate_one, seeds)
             import cloudpickle
@@ -245,11 +272,20 @@ def _make_sampler(workers: int, seed: int, progress: bool):
             futures = [self.pool.submit(_eval_chunk, payload, seeds[j : j + k]) for j in range(0, len(seeds), k)]
             return [p for f in futures for p in f.result()]
 
+        def _map_dask(self, simulate_one, seeds: list[int]) -> list:
+            import cloudpickle
+
+            payload = cloudpickle.dumps(simulate_one)
+            k = math.ceil(len(seeds) / dask_processes(self.client))
+            futures = [self.client.submit(_eval_chunk, payload, seeds[j : j + k], pure=False) for j in range(0, len(seeds), k)]
+            return [p for chunk in self.client.gather(futures) for p in chunk]
+
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             sample = self._create_empty_sample()
             i = accepted = 0
             bar = _bar(n, t) if self.progress else None
-            round_size = 1 if self.workers == 1 else 2 * self.workers
+            parallel = dask_processes(self.client) if self.client is not None else self.workers
+            round_size = 1 if parallel == 1 else 2 * parallel
             while accepted < n:
                 seeds = [_particle_seed(self.seed, t, i + k) for k in range(round_size)]
                 particles = self._map(simulate_one, seeds)
@@ -327,6 +363,7 @@ def calibrate(
     seed: int = 0,
     predictive: int = 20,
     progress: bool = True,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Run (or resume) ABC-SMC; write posterior.parquet, calibrated.toml and calibration.json (with the result) to ``out``.
 
@@ -336,6 +373,8 @@ def calibrate(
     Resume: if ``out`` holds the database of the same calibration (same
     history, config, priors and settings), the run continues from its last
     completed generation; a different calibration's directory is refused.
+    With a Dask ``client`` (``--address``) the simulations run on its
+    cluster instead of ``workers`` local processes; the posterior is the same.
     """
     import logging
 
@@ -367,7 +406,7 @@ def calibrate(
     simulator = Simulator(cfg, priors, history, batch)
     observed = observed_stats(history, simulator.horizon)
     prior = pyabc.Distribution(**{pr.key: pr.rv() for pr in priors})
-    sampler = _make_sampler(workers, seed, progress)
+    sampler = _make_sampler(workers, seed, progress, client)
     logger = logging.getLogger("ABC")
     old_level = logger.level
     logger.setLevel(logging.WARNING)  # our own progress lines instead of pyabc's INFO log
@@ -421,7 +460,8 @@ def calibrate(
         "simulations_this_run": int(sampler.simulations),
         "resumed_after": done_before,
         "seconds": round(seconds, 1),
-        "workers": workers,
+        "workers": dask_processes(client) if client is not None else workers,
+        "address": str(client.scheduler.address) if client is not None else None,
         "population": population,
         "batch": simulator.batch,
         "budget": budget,

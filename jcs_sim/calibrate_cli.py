@@ -11,12 +11,13 @@ from typing import Any
 
 __all__ = ["register", "report_html"]
 
+WORKER_WAIT_S = 10.0  # how long --address waits for a scheduler's first worker before saying it has none
+
 
 def _run(args: argparse.Namespace) -> int:
-    from .calibrate import calibrate, check_settings, resolve_priors
+    from .calibrate import check_settings, resolve_priors
     from .config import ConfigError, apply_overrides, load_config
     from .history import read_history
-    from .results import prepare_out_dir
 
     try:
         import pyabc  # noqa: F401
@@ -25,6 +26,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ConfigError(f"--seed {args.seed}: allowed: an integer >= 0.")
     check_settings(args.budget, args.population, args.generations, args.batch, args.workers)
+    if args.address is not None and args.workers != 1:
+        raise ConfigError(
+            f"--workers {args.workers} with --address {args.address}: the cluster's workers run the simulations; allowed: one of the two."
+        )
     cfg = load_config(args.config)
     if args.set:
         cfg = apply_overrides(cfg, args.set)
@@ -32,9 +37,35 @@ def _run(args: argparse.Namespace) -> int:
     priors = resolve_priors(args.params, args.priors)
     horizon = cfg["run"]["max_minutes"]
     beyond = int(((history.duration > horizon) & ~history.open).sum())
+    client = None
+    if args.address is not None:  # connect first: an unreachable scheduler must leave --out untouched
+        from .sweep.execute import _dask_connect  # the sweep's check and connection, with its one-line errors
+
+        client, _ = _dask_connect(1, args.address, True)
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            client.close()
+            raise ConfigError(
+                f"--address {args.address}: the Dask scheduler there has no workers (waited {WORKER_WAIT_S:g} s); "
+                "allowed: a scheduler with at least one worker (start one with `dask worker ADDRESS`)."
+            ) from None
+    try:
+        return _calibrate(args, cfg, history, priors, horizon, beyond, client)
+    finally:
+        if client is not None:
+            client.close()  # the cluster itself is not ours: it stays up
+
+
+def _calibrate(args: argparse.Namespace, cfg: dict[str, Any], history: Any, priors: list, horizon: float, beyond: int, client: Any) -> int:
+    from .calibrate import calibrate, dask_processes
+    from .results import prepare_out_dir
+
     out = prepare_out_dir(args.out)
     print(f"jcs-sim calibrate: {history.describe()}")
     print(f"  free keys: {', '.join(p.key for p in priors)}; budget {args.budget} simulations of up to {args.batch} incidents each")
+    if client is not None:
+        print(f"  simulations run on the Dask scheduler at {args.address} ({dask_processes(client)} worker processes now)")
     if beyond:
         print(f"  note: {beyond} resolved incidents last longer than run.max_minutes = {horizon}; both sides count them as censored there")
     try:
@@ -51,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             predictive=args.predictive,
             progress=True,
+            client=client,
         )
     except KeyboardInterrupt:
         print(f"jcs-sim: interrupted; finished generations are saved in {args.out}. Run the same command again to resume.", file=sys.stderr)
@@ -58,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     (out / "report.html").write_text(report_html(r), encoding="utf-8")
     print(
         f"  {len(r['schedule'])} generations, {r['total_simulations']} simulations in all ({r['simulations_this_run']} in this run, "
-        f"{r['seconds']:.0f} s with {r['workers']} workers); final epsilon {r['schedule'][-1]['epsilon']:.3g}"
+        f"{r['seconds']:.0f} s with {r['workers']} {'Dask ' if r.get('address') else ''}workers); final epsilon {r['schedule'][-1]['epsilon']:.3g}"
     )
     for row in r["posterior"]:
         print(f"  {row['key']:<34} median {row['median']:.4g}  90% [{row['q05']:.4g}, {row['q95']:.4g}]  {row['verdict']}")
@@ -148,7 +180,7 @@ def report_html(r: dict[str, Any]) -> str:
         f"</head><body><h1>Calibration of {e(', '.join(p['key'] for p in r['posterior']))}</h1>"
         f"<p>History <code>{e(str(r['history']))}</code>: {e(r['history_summary'])}. ABC-SMC (pyabc), population {r['population']}, "
         f"{len(r['schedule'])} generations, {r['total_simulations']} simulations of {r['batch']} incidents each "
-        f"(budget {r['budget']}), seed {r['seed']}, {r['seconds']:.0f} s with {r['workers']} workers"
+        f"(budget {r['budget']}), seed {r['seed']}, {r['seconds']:.0f} s with {r['workers']} {'Dask ' if r.get('address') else ''}workers"
         f"{f' in this run, resumed after {r["resumed_after"]} simulations' if r['resumed_after'] else ''}.</p>"
         f"<p><b>Pinned down by the data:</b> {e(', '.join(pinned) or 'none')}. <b>Not (or only partly):</b> {e(', '.join(loose) or 'none')}. "
         "A key is 'pinned down' when its posterior 90% interval is under half as wide as the prior's, 'narrowed' under 0.8; "
@@ -197,6 +229,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=int, default=100, help="most incidents per simulation (default 100; above it a random subset of rows)")
     p.add_argument("--predictive", type=int, default=20, help="posterior draws simulated for the report's fit check (default 20)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1); the result does not depend on it")
+    p.add_argument(
+        "--address",
+        metavar="HOST:PORT",
+        help="run the simulations on the Dask scheduler there instead of local processes (same result); its workers need jcs-sim installed",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the calibration (default 0); same seed, same posterior")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory; rerun the same command to resume")
     p.set_defaults(func=_run)

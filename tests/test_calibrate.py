@@ -256,6 +256,121 @@ def test_a_different_calibrations_directory_is_refused(known_history, one_genera
     assert "holds a different calibration" in capsys.readouterr().err
 
 
+# ----- the public history (examples/history_github_2025.csv) ---------------------------------
+
+
+def _github_example():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_history_github", ROOT / "examples" / "make_history_github.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_github_history_rows_keep_2025s_unplanned_incidents():
+    """The converter keeps 2025's incidents, drops maintenance, maps impact to severity, and refuses an unresolved one."""
+    make = _github_example()
+
+    def line(started: str, impact: str, minutes: int | None = 30, statuses=("Investigating", "Resolved")) -> str:
+        resolved = None if minutes is None else "x"
+        return json.dumps(
+            {
+                "id": "1",
+                "started_at": started,
+                "resolved_at": resolved,
+                "duration_minutes": minutes,
+                "impact": impact,
+                "status_sequence": list(statuses),
+            }
+        )
+
+    lines = [
+        line("2024-12-31T23:59:00Z", "major"),
+        line("2025-01-01T00:00:00Z", "minor", 12),
+        line("2025-03-01T10:00:00Z", "critical", 0),
+        line("2025-04-01T10:00:00Z", "none", 7),
+        line("2025-05-01T10:00:00Z", "maintenance", 240, ("Scheduled", "In progress", "Completed")),
+        line("2025-06-01T10:00:00Z", "minor", 240, ("Scheduled", "Completed")),
+        line("2025-12-31T23:59:00Z", "major", 95),
+        line("2026-01-01T00:00:00Z", "minor", 5),
+        "",
+    ]
+    assert make.rows(lines) == [(12, 1), (0, 3), (7, 1), (95, 2)]
+    with pytest.raises(SystemExit, match="no resolution time"):
+        make.rows([line("2025-02-01T00:00:00Z", "minor", None)])
+
+
+def test_github_history_is_a_valid_history_as_documented():
+    """The shipped file: 200 resolved incidents, severities as examples/history_github_2025.md counts them."""
+    h = read_history(ROOT / "examples" / "history_github_2025.csv")
+    assert h.n == 200 and not h.open.any() and not h.phases and h.hour is None and h.teams is None
+    assert [int((h.severity == k).sum()) for k in (1, 2, 3)] == [163, 36, 1]
+    assert int((h.duration == 0).sum()) == 14 and float(np.median(h.duration)) == 78.5
+
+
+# ----- a Dask scheduler (--address) ----------------------------------------------------------
+
+
+def test_calibrate_on_a_dask_scheduler_gives_the_same_posterior(known_history, one_generation, tmp_path, capsys):
+    """--address: a LocalCluster started here (2 worker processes of 2 threads each) gives the 1-worker posterior exactly.
+
+    Two threads per worker: the chunks that land in one process take turns (a particle's draws come from
+    numpy's global generator), which the equality checks as well.
+    """
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        capsys.readouterr()
+        assert _calibrate_cli(known_history, tmp_path / "dask", seed=3, generations=1, address=cluster.scheduler_address) == 0
+        out = capsys.readouterr().out
+    assert f"simulations run on the Dask scheduler at {cluster.scheduler_address} (2 worker processes now)" in out
+    assert "with 2 Dask workers" in out
+    a = json.loads((one_generation / "calibration.json").read_text())["result"]
+    b = json.loads((tmp_path / "dask" / "calibration.json").read_text())["result"]
+    assert a["posterior"] == b["posterior"] and a["schedule"] == b["schedule"] and a["total_simulations"] == b["total_simulations"]
+    assert b["address"] == cluster.scheduler_address and b["workers"] == 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("address", "extra", "expected"),
+    [
+        (f"tcp://127.0.0.1:{_free_port()}", [], "cannot reach a Dask scheduler there"),  # nothing listens there (loopback only)
+        ("tcp://:x", [], "is not a scheduler address; allowed: HOST:PORT or tcp://HOST:PORT"),
+        ("127.0.0.1:1", ["--workers", "2"], "--workers 2 with --address 127.0.0.1:1: the cluster's workers run the simulations"),
+    ],
+)
+def test_calibrate_address_errors_are_one_line_before_writing(known_history, tmp_path, capsys, address, extra, expected):
+    capsys.readouterr()
+    out = tmp_path / "o"
+    argv = ["calibrate", str(known_history / "history.csv"), "--address", address, *extra, "--out", str(out)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err and captured.err.count("\n") == 1 and captured.out == "", captured.err
+    assert not out.exists()
+
+
+def test_calibrate_address_of_a_scheduler_without_workers(known_history, tmp_path, capsys, monkeypatch):
+    from dask.distributed import LocalCluster
+
+    from jcs_sim import calibrate_cli
+
+    monkeypatch.setattr(calibrate_cli, "WORKER_WAIT_S", 0.5)
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp://", dashboard_address=None) as cluster:
+        argv = ["calibrate", str(known_history / "history.csv"), "--address", cluster.scheduler_address, "--out", str(tmp_path / "o")]
+        assert main(argv) == 2
+    assert "has no workers (waited 0.5 s)" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 # ----- what-if -------------------------------------------------------------------------------
 
 
@@ -287,6 +402,101 @@ def test_whatif_errors(calibrated, tmp_path, capsys):
     assert "not a finished calibration" in capsys.readouterr().err
     assert main(["whatif", str(calibrated), "--set", "goodness.nois=0"]) == 2
     assert "unknown key 'goodness.nois'" in capsys.readouterr().err
+    assert main(["whatif", str(calibrated), "--set", "campaign.gameday_interval_days=7"]) == 2  # identical arms otherwise (issue 12)
+    assert "--set: key 'campaign.gameday_interval_days' = 7 has no effect in `run`" in capsys.readouterr().err
+
+
+# ----- what-if on a sweep ---------------------------------------------------------------------
+
+SWEEP_ARGS = ["--runs", "4", "--per-draw", "1", "--seed", "5", "--json"]
+
+
+def _whatif_json(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main(["whatif", *map(str, argv)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_whatif_sweep_pairs_every_value_with_the_same_draws_and_seeds(calibrated, capsys):
+    """Each value's row is exactly what `--set` of that value gives; the calibrated value's ratio is exactly 1.
+
+    Why exact: every arm runs on the same posterior draws and seeds, drawn in one
+    order from --seed whatever the values, so adding a value changes no other row
+    and the sweep is the same question as a series of `--set` what-ifs.
+    """
+    r = _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=0,15,60", *SWEEP_ARGS)
+    assert r["keys"] == ["remediation.stability_window"] and r["pairs"] == 4
+    rows = {row["value"]: row for row in r["rows"]}
+    assert list(rows) == [f"remediation.stability_window={v}" for v in (0, 15, 60)]
+    same = rows["remediation.stability_window=15"]  # the default, and not a free key of this calibration
+    assert same["as_calibrated"] and same["resolve_geomean"] == [1.0, 1.0, 1.0] and same["share_draws_helped"] == 0.0
+    assert not rows["remediation.stability_window=0"]["as_calibrated"]
+    # No stability window: an incident is declared resolved as soon as it is fixed, so sooner unless censored either way.
+    assert rows["remediation.stability_window=0"]["resolve_geomean"][2] < 1.0
+    assert rows["remediation.stability_window=0"]["share_draws_helped"] > 0.5
+    assert rows["remediation.stability_window=60"]["resolve_geomean"][0] > 1.0
+    single = _whatif_json(capsys, calibrated, "--set", "remediation.stability_window=0", *SWEEP_ARGS)
+    row = rows["remediation.stability_window=0"]
+    for k in ("resolve_median", "resolve_geomean", "diagnose_geomean", "share_draws_helped", "share_draws_hurt"):
+        assert row[k] == single[k], k
+    assert row["censored"] == single["censored"]["changed"] and r["base"]["censored"] == single["censored"]["base"]
+    assert [row["resolve_median_minutes"], r["base"]["resolve_median_minutes"]] == single["resolve_median_minutes"][::-1]
+    fewer = _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=60", *SWEEP_ARGS)
+    assert fewer["rows"][0] == rows["remediation.stability_window=60"]  # the other values did not change it
+    assert _whatif_json(capsys, calibrated, "--sweep", "remediation.stability_window=0,15,60", *SWEEP_ARGS) == r  # same seed, same result
+
+
+def test_whatif_sweep_grid_table_and_files(calibrated, tmp_path, capsys):
+    """Two --sweep options make a grid; the terminal table has a line per cell; --out writes the JSON and a CSV of it."""
+    out = tmp_path / "w"
+    argv = ["whatif", str(calibrated), "--sweep", "communication.mode=direct,channel", "--sweep", "relationships.across_team=0.25,0.75"]
+    assert main([*argv, "--runs", "2", "--per-draw", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if "median ratio [95%]" in line)
+    table = lines[header + 1 : header + 5]
+    assert [line.split()[:2] for line in table] == [["direct", "0.25"], ["direct", "0.75"], ["channel", "0.25"], ["channel", "0.75"]]
+    assert table[2].rstrip().endswith("as calibrated") and sum("as calibrated" in line for line in table) == 1
+    assert "every value on the same draws and seeds" in text and f"wrote whatif.json, whatif_sweep.csv to {out}" in text
+    r = json.loads((out / "whatif.json").read_text())
+    import csv
+
+    with open(out / "whatif_sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [row["value"] for row in rows] == [row["value"] for row in r["rows"]]
+    assert [float(row["resolve_geomean_lo"]) for row in rows] == [row["resolve_geomean"][1] for row in r["rows"]]
+    assert [row["communication.mode"] for row in rows] == ["direct", "direct", "channel", "channel"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["--sweep", "relationships.across_team=0.5,2"],
+            "key 'relationships.across_team' = 2.0 is out of range; allowed: a number from 0 to 1",
+        ),
+        (["--sweep", "communication.mode=direct,shouting"], "'shouting' is not allowed; allowed: "),
+        (
+            ["--sweep", "relationships.across_tem=0.5"],
+            "unknown parameter 'relationships.across_tem'. Did you mean 'relationships.across_team'?",
+        ),
+        (["--sweep", "relationships.across_team=0.5,0.5"], "value 0.5 appears twice; allowed: distinct values"),
+        (["--sweep", "relationships.across_team=0.5,"], "an empty value; allowed: SECTION.KEY=V1,V2,..."),
+        (["--sweep", "relationships.across_team"], "expected SECTION.KEY=V1,V2,..."),
+        (["--sweep", "goodness.noise=0.1", "--sweep", "goodness.noise=0.2"], "'goodness.noise' is swept twice"),
+        (["--sweep", "goodness.noise=0.1,0.2", "--set", "goodness.noise=0.3"], "'goodness.noise' is also given with --set"),
+        (["--sweep", "campaign.gameday_interval_days=7,14"], "'campaign.gameday_interval_days' = 7 has no effect in `run`"),
+        ([], "give a change, --set SECTION.KEY=VALUE, or values to compare, --sweep SECTION.KEY=V1,V2,..."),
+        (["--sweep", "goodness.noise=0.1", "--runs", "1"], "--runs 1 / --per-draw 4: allowed"),
+    ],
+)
+def test_whatif_sweep_errors_are_one_line_and_exit_2(calibrated, tmp_path, capsys, argv, expected):
+    """Bad input is refused before anything runs or is written, naming the key and what is allowed."""
+    capsys.readouterr()
+    assert main(["whatif", str(calibrated), *argv, "--out", str(tmp_path / "w")]) == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err and captured.err.count("\n") == 1 and captured.out == "", captured.err
+    assert not (tmp_path / "w").exists()
 
 
 def test_calibrate_without_pyabc_says_how_to_install(tmp_path):

@@ -43,6 +43,8 @@ def output_for(command: str, pasted: str, run=docs.jcs) -> str:
     """What the docs' test compares the pasted text with, formatted as it is pasted."""
     cmd, *stages = command.split(" | ")
     argv = shlex.split(cmd, comments=True)[1:]
+    if run is docs.jcs:
+        docs.ensure_calibration(argv)  # the whatif example's calibration, if the calibrate example above it has not run
     actual = run(argv)
     for stage in stages:
         actual = docs.pipe(actual, stage)
@@ -101,6 +103,7 @@ def main() -> None:
         d = Path(tmp)
         # The scratch directory docs/cli.md assumes (as tests/test_docs.py's demo_dir fixture lays it out).
         shutil.copytree(ROOT / "configs", d / "configs")
+        shutil.copytree(ROOT / "examples", d / "examples")
         (d / "bad.toml").write_text('[comunication]\nmode = "direct"\n')
         (d / "README.md").write_text("not a directory\n")
         cwd = Path.cwd()
