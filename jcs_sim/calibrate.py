@@ -278,7 +278,14 @@ def _make_sampler(workers: int, seed: int, progress: bool, client: Any = None):
             payload = cloudpickle.dumps(simulate_one)
             k = math.ceil(len(seeds) / dask_processes(self.client))
             futures = [self.client.submit(_eval_chunk, payload, seeds[j : j + k], pure=False) for j in range(0, len(seeds), k)]
-            return [p for chunk in self.client.gather(futures) for p in chunk]
+            try:
+                chunks = self.client.gather(futures)
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost scheduler: the cluster's trouble, not a bug here
+                raise ConfigError(
+                    f"the Dask cluster lost a worker or the scheduler during the calibration ({type(exc).__name__}: {exc}); "
+                    "the generations finished so far are kept in the --out directory: run the same command to resume."
+                ) from None
+            return [p for chunk in chunks for p in chunk]
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             sample = self._create_empty_sample()

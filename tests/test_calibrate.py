@@ -525,3 +525,24 @@ def test_calibration_simulates_an_organisation_files_incidents():
     summaries = sim.simulate({"investigation.base_minutes": 8.0}, np.random.default_rng(1))
     assert len(summaries) == 2
     assert all(r["name"] in people for s in summaries for r in s["responders"])
+
+
+def test_a_cluster_that_loses_a_worker_mid_calibration_gives_one_line_and_keeps_the_generations():
+    """A worker killed mid-run (Dask's KilledWorker) ends in one line saying how to resume, not a traceback."""
+    from distributed import KilledWorker
+
+    from jcs_sim.calibrate import _make_sampler
+
+    class LosingClient:
+        def nthreads(self) -> dict:
+            return {"tcp://w1": 1}
+
+        def submit(self, *args, **kwargs):
+            return None
+
+        def gather(self, futures):
+            raise KilledWorker("chunk", "tcp://w1")
+
+    sampler = _make_sampler(1, 0, False, LosingClient())
+    with pytest.raises(ConfigError, match="lost a worker or the scheduler .*KilledWorker.*run the same command to resume"):
+        sampler._map(lambda: None, [1, 2])
