@@ -21,7 +21,7 @@ from .communication import Content, Message, clarity_factors, describe, importan
 from .config import ConfigError, default_config
 from .connective import expire_misreads
 from .detection import Monitor
-from .goodness import choose, pressure, score, weights
+from .goodness import best, choose, pressure, score, weights
 from .modes import make_mode
 from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
@@ -97,6 +97,19 @@ class IncidentModel(Model):
         self.beliefs = SimpleNamespace(**self.cfg["beliefs"])
         self.fixation = SimpleNamespace(**self.cfg["fixation"])
         self.clarity_factor = clarity_factors(self.cfg)
+        self.noise = float(self.cfg["goodness"]["noise"])
+        # Fatigue's numbers, read once: the circadian term is the same for everyone in a minute,
+        # so it is computed once per clock hour seen (see _fatigue_now), not once per person.
+        fc = self.cfg["fatigue"]
+        self._fatigue_k = (
+            fc["circadian"],
+            fc["trough_hour"],
+            fc["per_hour_awake"],
+            fc["awake_threshold"],
+            fc["per_hour_debt"] * self.cfg["responders"]["sleep_debt"],
+            fc["per_incident_hour"],
+        )
+        self._circadian_at: tuple[float, float] = (math.nan, 0.0)  # (clock hour, circadian term)
         cc, kc = self.cfg["communication"], self.cfg["connective"]
         # Minutes to write a message before fatigue and coordination: templates are slower.
         self.write_base = (
@@ -298,12 +311,24 @@ class IncidentModel(Model):
             r.minutes_by_kind[kind] = r.minutes_by_kind.get(kind, 0) + 1
             return
         # Fatigue is read only when deciding, finishing and reading, so update it here.
-        fc = self.cfg["fatigue"]
-        now = fatigue_at(self.cfg, self.clock_hour, r.hours_awake + self.minute / 60.0) + r.extra_fatigue
-        r.set_fatigue(now + fc["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
+        r.set_fatigue(self._fatigue_now(r))
         if r.pending is not None:
             self._finish(r)
         self._decide(r)
+
+    def _fatigue_now(self, r: Responder) -> float:
+        """``r``'s fatigue now: :func:`fatigue_at` plus what they carried in and the incident's own toll.
+
+        The same arithmetic as ``fatigue_at(cfg, clock_hour, hours_awake) + extra + per_incident_hour x hours``,
+        in the same order, with the config read once per run and the clock's term once per minute.
+        """
+        circadian, trough, per_hour_awake, threshold, debt, per_incident_hour = self._fatigue_k
+        hour = self.clock_hour
+        if self._circadian_at[0] != hour:
+            self._circadian_at = (hour, circadian * 0.5 * (1 + math.cos(2 * math.pi * (hour - trough) / 24.0)))
+        awake = per_hour_awake * max(0.0, r.hours_awake + self.minute / 60.0 - threshold)
+        now = self._circadian_at[1] + awake + debt + r.extra_fatigue
+        return now + per_incident_hour * r.minutes_active / 60.0
 
     def _news(self, r: Responder) -> bool:
         """Whether something new reached a watching responder: a message, a changed dashboard, a result."""
@@ -363,13 +388,16 @@ class IncidentModel(Model):
         cands = candidates(self, r, self.role_actions[r.role])
         if self.no_remediation and (r.idx, self.minute) in self.no_remediation:
             cands = [c for c in cands if c.action.name != "remediate"]  # a replay: this remedy is not taken
-        base = score(cands, self.weights)
-        noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
-        g, best = choose(base, noise, r.gumbel(len(cands)) if noise > 0 else None)
+        noise = self.noise * (1.0 + r.fatigue)
+        gumbel = r.gumbel(len(cands)) if noise > 0 else None
         self.decisions += 1
         if self.record_trace:
-            self._record_decision(r, cands, g, base, best)
-        self._start(r, cands[best])
+            base = score(cands, self.weights)
+            g, chosen = choose(base, noise, gumbel)
+            self._record_decision(r, cands, g, base, chosen)
+        else:
+            chosen = best(cands, self.weights, noise, gumbel)  # the same winner, without the lists
+        self._start(r, cands[chosen])
 
     def _record_decision(self, r: Responder, cands: list[Candidate], g: list[float], base: list[float], best: int) -> None:
         """One trace row per candidate: the action's code, target, whether chosen, g, and the components."""
