@@ -119,6 +119,7 @@ class IncidentModel(Model):
         )
         # Communication and records.
         self.messages: list[Message] = []
+        self.message_importance: list[float] = []  # importance of each message's kind, by id (read when choosing what to acknowledge)
         self.open_misreads: dict[tuple[int, int], int] = {}  # (reader, message) -> minute misread
         # (reader, message id) pairs read as meant even where the draws say misread: the counterfactual of
         # one misreading, with every draw as in the run (see communication.read_inbox). Empty: the run as drawn.
@@ -498,6 +499,7 @@ class IncidentModel(Model):
         )
         msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
         self.messages.append(msg)
+        self.message_importance.append(self.importance.get(c.kind, self.importance["other"]))
         for j in to:
             self.people[j].inbox.append(msg.id)
         r.messages_sent += 1

@@ -45,6 +45,7 @@ class IncidentView(Protocol):
     familiarity: np.ndarray
     familiarity0: np.ndarray
     messages: list[Message]
+    message_importance: list[float]  # importance of each message's kind, by message id
     open_misreads: dict[tuple[int, int], int]
     read_as_meant: set[tuple[int, int]]
     read_as_misread: set[tuple[int, int]]

@@ -81,16 +81,16 @@ class Acknowledge(_Connective):
         recent = self.recent(m, r)
         if not recent:
             return
-        imp, other, msgs = m.importance, m.importance["other"], m.messages
-        mid = recent[0][0] if len(recent) == 1 else max(recent, key=lambda x: imp.get(msgs[x[0]].content.kind, other))[0]
-        msg = msgs[mid]
+        imps = m.message_importance
+        mid = recent[0][0] if len(recent) == 1 else max((x[0] for x in recent), key=imps.__getitem__)
+        msg = m.messages[mid]
         unf = 1.0 - m.fam[r.idx][msg.sender]
         out.append(
             candidate(
                 self,
                 msg.sender,
                 mid,
-                evidence=self.evidence * imp.get(msg.content.kind, other) * unf,
+                evidence=self.evidence * imps[mid] * unf,
                 urgency=-self.hurry * s.pressure,
                 effort=-(self.ack_minutes * r._slow * m.coord_factor) / self.effort_minutes,
                 connection=self.connection * unf,
