@@ -23,7 +23,7 @@ from .connective import expire_misreads
 from .detection import Monitor
 from .goodness import best, choose, pressure, score, weights
 from .modes import make_mode
-from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
+from .relationships import FamiliarityRows, relationship_matrix, transactive_beliefs, transactive_stream
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
 from .streams import Streams
 from .system import HARM_UNTIL_UNDONE, Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
@@ -72,8 +72,7 @@ class IncidentModel(Model):
         # People.
         if org is None:
             roster = build_roster(self.cfg, self.sg, self.fault)
-            ties = build_relationships(self.cfg, roster, self.streams)
-            self.familiarity = familiarity_matrix(ties, [p["name"] for p in roster])
+            self.familiarity = relationship_matrix(self.cfg, roster, self.streams)
             knowledge = self._knowledge(roster)
         else:
             roster = org.roster(self.fault)
@@ -83,11 +82,9 @@ class IncidentModel(Model):
         self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
         self.commander = next((p for p in self.people if p.role == "commander"), None)
         self.comms = next((p for p in self.people if p.role == "comms"), None)
-        team_k = self._team_knowledge(knowledge)
-        tm = transactive_beliefs(self.familiarity, team_k, self.cfg["relationships"]["transactive_noise"], self.streams.get("transactive"))
-        for p in self.people:
-            p.knows = tm[p.idx].tolist()  # nested lists: read one value at a time in g
-        self.fam: list[list[float]] = self.familiarity.tolist()  # the same, for scalar reads
+        # Transactive memory is drawn per person when first consulted (Responder.knows, transactive_knows).
+        self.team_knowledge = self._team_knowledge(knowledge)
+        self.fam = FamiliarityRows(self.familiarity)  # the same as lists, for scalar reads; a row made when first read
         # The decision core, its numbers read once per run: actions, weights of g, the communication mode.
         self.actions: list[Action] = build_actions(self.cfg)
         self.role_actions = actions_by_role(self.actions)
@@ -174,6 +171,17 @@ class IncidentModel(Model):
         own = np.array([[self.sg.team_names[t] == p["team"] for t in self.sg.team_of] for p in roster], dtype=bool)
         mean = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
         return np.clip(mean + rng.normal(0.0, 1.0, mean.shape) * rc["knowledge_sd"], 0.0, 1.0)
+
+    def transactive_knows(self, r: Responder) -> list[list[float]]:
+        """``r``'s beliefs about what each person knows of each team (``[person][team]``), drawn now.
+
+        From ``r``'s own stream and the familiarity at the start of the incident,
+        so the beliefs are the same whenever they are first needed (which is after
+        ``r`` joins: only an active responder pages, assigns or routes a message).
+        """
+        noise = self.cfg["relationships"]["transactive_noise"]
+        rng = self.streams.get(transactive_stream(r.name))
+        return transactive_beliefs(self.familiarity0[r.idx], self.team_knowledge, noise, rng)
 
     def _team_knowledge(self, knowledge: np.ndarray) -> np.ndarray:
         nt = len(self.sg.team_names)

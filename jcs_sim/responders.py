@@ -204,7 +204,7 @@ class Responder(Agent):
         self.believes_fixed = False
         self.saw_quiet = False  # saw the alerts clear since last seeing them fire
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
-        self.knows: list[list[float]] | None = None  # [responder][team] believed knowledge (set by the model)
+        self._knows: list[list[float]] | None = None  # transactive memory, drawn when first consulted (knows)
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
@@ -269,6 +269,22 @@ class Responder(Agent):
             at = 0
         self._gumbel_at = at + n
         return self._gumbel[at : at + n]
+
+    @property
+    def knows(self) -> list[list[float]]:
+        """Transactive memory: ``knows[j][t]``, what this person believes j knows of team t's services.
+
+        Drawn on first use (``IncidentModel.transactive_knows``), from this person's
+        own stream: only those who join consult it, and holding it for everyone
+        was responders x responders x teams floats.
+        """
+        if self._knows is None:
+            self._knows = self.model.transactive_knows(self)
+        return self._knows
+
+    @knows.setter
+    def knows(self, beliefs: list[list[float]]) -> None:
+        self._knows = beliefs
 
     @property
     def decide_rng(self) -> np.random.Generator:

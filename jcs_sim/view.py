@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from .communication import Content, Message
     from .modes import Mode
+    from .relationships import FamiliarityRows
     from .responders import Responder
     from .system import Fault, ServiceGraph, SystemState
 
@@ -41,7 +42,7 @@ class IncidentView(Protocol):
     pressure: float
     coord_factor: float
     write_base: float
-    fam: list[list[float]]
+    fam: FamiliarityRows  # familiarity[i][j] as Python lists (rows made when first read)
     familiarity: np.ndarray
     familiarity0: np.ndarray
     messages: list[Message]
