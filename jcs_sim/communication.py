@@ -167,17 +167,20 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int, 
     """
     if weighed and reader.anchor >= 0 and anchored_dismissal(model, reader, c, sender):
         return
-    reader._top = None  # beliefs_changed(), inlined: this runs for every message read
+    # Where suspicion changes, the ranking of suspects is dropped (reader._top = None: beliefs_changed(),
+    # inlined, as this runs for every message read); kinds that leave suspicion as it was keep it.
     s = c.service
     k = c.kind
     b = model.beliefs
     if k == "root":
         _endorse(reader, s, sender)
+        reader._top = None
         reader.status[s] = ROOT
         reader.suspicion[s] = max(reader.suspicion[s], b.root_suspicion)
         if c.detail is not None and c.detail >= 0:
             reader.fault_belief = c.detail
     elif k == "symptom":
+        reader._top = None
         if reader.status[s] == ROOT:
             reader.fault_belief = -1  # the believed cause is ruled out, and its fault type with it
         reader.status[s] = SYMPTOM
@@ -185,6 +188,7 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int, 
         if c.detail is not None and c.detail >= 0:
             reader.suspicion[c.detail] = max(reader.suspicion[c.detail], b.downstream_suspicion)
     elif k == "healthy":
+        reader._top = None
         if reader.status[s] == ROOT:
             reader.fault_belief = -1
         reader.status[s] = HEALTHY  # ruled out until the alerts come back after a quiet spell (then looked at again)
@@ -211,6 +215,7 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int, 
         if k == "status":
             _endorse(reader, s, sender)
         if s >= 0:
+            reader._top = None
             reader.suspicion[s] = max(reader.suspicion[s], b.mentioned_suspicion)
         if c.detail is not None and c.detail >= 0:
             reader.fault_belief = reader.fault_belief if reader.fault_belief >= 0 else c.detail
@@ -222,6 +227,7 @@ def understand(model: IncidentView, reader: Responder, c: Content, sender: int, 
         reader.team_stuck = False
     elif k == "assign":
         if c.detail == reader.idx:
+            reader._top = None
             reader.suspicion[s] = max(reader.suspicion[s], b.assigned_suspicion)
             reader.assigned = s
         reader.claims[s] = c.detail

@@ -23,7 +23,7 @@ from .actions.base import COMPONENTS, Candidate
 if TYPE_CHECKING:
     from .system import SystemState
 
-__all__ = ["COMPONENTS", "WEIGHT_KEYS", "weights", "score", "choose", "pressure"]
+__all__ = ["COMPONENTS", "WEIGHT_KEYS", "weights", "score", "choose", "best", "pressure"]
 
 # Where each component's weight lives in the config, in COMPONENTS order.
 WEIGHT_KEYS = (
@@ -55,6 +55,26 @@ def choose(base: list[float], noise: float, gumbel: list[float] | None) -> tuple
     """g with its noise, and the index of the winner (the first of equals)."""
     g = [b + noise * e for b, e in zip(base, gumbel, strict=True)] if gumbel is not None else base
     return g, max(range(len(g)), key=g.__getitem__)
+
+
+def best(cands: list[Candidate], w: list[float], noise: float, gumbel: list[float] | None) -> int:
+    """The index of the winner, as ``choose(score(cands, w), noise, gumbel)[1]``, without building g.
+
+    The study path (no trace) needs only the winner: one pass, no lists. The
+    arithmetic is the same expression as :func:`score` and :func:`choose`, so
+    the winner is the same float comparison (the first of equals).
+    """
+    w0, w1, w2, w3, w4, w5, w6, w7, w8 = w
+    top = -1
+    g_top = 0.0
+    for n, cand in enumerate(cands):
+        a, b, c, d, e, f, g, h, i = cand.components
+        v = w0 * a + w1 * b + w2 * c + w3 * d + w4 * e + w5 * f + w6 * g + w7 * h + w8 * i
+        if gumbel is not None:
+            v = v + noise * gumbel[n]
+        if top < 0 or v > g_top:
+            top, g_top = n, v
+    return top
 
 
 def pressure(system: SystemState, minute: int, gc: dict[str, Any]) -> float:

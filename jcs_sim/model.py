@@ -21,9 +21,9 @@ from .communication import Content, Message, clarity_factors, describe, importan
 from .config import ConfigError, default_config
 from .connective import expire_misreads
 from .detection import Monitor
-from .goodness import choose, pressure, score, weights
+from .goodness import best, choose, pressure, score, weights
 from .modes import make_mode
-from .relationships import build_relationships, familiarity_matrix, transactive_beliefs
+from .relationships import FamiliarityRows, relationship_matrix, transactive_beliefs, transactive_stream
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
 from .streams import Streams
 from .system import HARM_UNTIL_UNDONE, Fault, ServiceGraph, SystemState, build_service_graph, choose_fault
@@ -72,8 +72,7 @@ class IncidentModel(Model):
         # People.
         if org is None:
             roster = build_roster(self.cfg, self.sg, self.fault)
-            ties = build_relationships(self.cfg, roster, self.streams)
-            self.familiarity = familiarity_matrix(ties, [p["name"] for p in roster])
+            self.familiarity = relationship_matrix(self.cfg, roster, self.streams)
             knowledge = self._knowledge(roster)
         else:
             roster = org.roster(self.fault)
@@ -83,11 +82,9 @@ class IncidentModel(Model):
         self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
         self.commander = next((p for p in self.people if p.role == "commander"), None)
         self.comms = next((p for p in self.people if p.role == "comms"), None)
-        team_k = self._team_knowledge(knowledge)
-        tm = transactive_beliefs(self.familiarity, team_k, self.cfg["relationships"]["transactive_noise"], self.streams.get("transactive"))
-        for p in self.people:
-            p.knows = tm[p.idx].tolist()  # nested lists: read one value at a time in g
-        self.fam: list[list[float]] = self.familiarity.tolist()  # the same, for scalar reads
+        # Transactive memory is drawn per person when first consulted (Responder.knows, transactive_knows).
+        self.team_knowledge = self._team_knowledge(knowledge)
+        self.fam = FamiliarityRows(self.familiarity)  # the same as lists, for scalar reads; a row made when first read
         # The decision core, its numbers read once per run: actions, weights of g, the communication mode.
         self.actions: list[Action] = build_actions(self.cfg)
         self.role_actions = actions_by_role(self.actions)
@@ -97,6 +94,19 @@ class IncidentModel(Model):
         self.beliefs = SimpleNamespace(**self.cfg["beliefs"])
         self.fixation = SimpleNamespace(**self.cfg["fixation"])
         self.clarity_factor = clarity_factors(self.cfg)
+        self.noise = float(self.cfg["goodness"]["noise"])
+        # Fatigue's numbers, read once: the circadian term is the same for everyone in a minute,
+        # so it is computed once per clock hour seen (see _fatigue_now), not once per person.
+        fc = self.cfg["fatigue"]
+        self._fatigue_k = (
+            fc["circadian"],
+            fc["trough_hour"],
+            fc["per_hour_awake"],
+            fc["awake_threshold"],
+            fc["per_hour_debt"] * self.cfg["responders"]["sleep_debt"],
+            fc["per_incident_hour"],
+        )
+        self._circadian_at: tuple[float, float] = (math.nan, 0.0)  # (clock hour, circadian term)
         cc, kc = self.cfg["communication"], self.cfg["connective"]
         # Minutes to write a message before fatigue and coordination: templates are slower.
         self.write_base = (
@@ -106,6 +116,7 @@ class IncidentModel(Model):
         )
         # Communication and records.
         self.messages: list[Message] = []
+        self.message_importance: list[float] = []  # importance of each message's kind, by id (read when choosing what to acknowledge)
         self.open_misreads: dict[tuple[int, int], int] = {}  # (reader, message) -> minute misread
         # (reader, message id) pairs read as meant even where the draws say misread: the counterfactual of
         # one misreading, with every draw as in the run (see communication.read_inbox). Empty: the run as drawn.
@@ -161,6 +172,17 @@ class IncidentModel(Model):
         own = np.array([[self.sg.team_names[t] == p["team"] for t in self.sg.team_of] for p in roster], dtype=bool)
         mean = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
         return np.clip(mean + rng.normal(0.0, 1.0, mean.shape) * rc["knowledge_sd"], 0.0, 1.0)
+
+    def transactive_knows(self, r: Responder) -> list[list[float]]:
+        """``r``'s beliefs about what each person knows of each team (``[person][team]``), drawn now.
+
+        From ``r``'s own stream and the familiarity at the start of the incident,
+        so the beliefs are the same whenever they are first needed (which is after
+        ``r`` joins: only an active responder pages, assigns or routes a message).
+        """
+        noise = self.cfg["relationships"]["transactive_noise"]
+        rng = self.streams.get(transactive_stream(r.name))
+        return transactive_beliefs(self.familiarity0[r.idx], self.team_knowledge, noise, rng)
 
     def _team_knowledge(self, knowledge: np.ndarray) -> np.ndarray:
         nt = len(self.sg.team_names)
@@ -299,12 +321,24 @@ class IncidentModel(Model):
             r.minutes_by_kind[kind] = r.minutes_by_kind.get(kind, 0) + 1
             return
         # Fatigue is read only when deciding, finishing and reading, so update it here.
-        fc = self.cfg["fatigue"]
-        now = fatigue_at(self.cfg, self.clock_hour, r.hours_awake + self.minute / 60.0) + r.extra_fatigue
-        r.set_fatigue(now + fc["per_incident_hour"] * r.minutes_active / 60.0, self.cfg)
+        r.set_fatigue(self._fatigue_now(r))
         if r.pending is not None:
             self._finish(r)
         self._decide(r)
+
+    def _fatigue_now(self, r: Responder) -> float:
+        """``r``'s fatigue now: :func:`fatigue_at` plus what they carried in and the incident's own toll.
+
+        The same arithmetic as ``fatigue_at(cfg, clock_hour, hours_awake) + extra + per_incident_hour x hours``,
+        in the same order, with the config read once per run and the clock's term once per minute.
+        """
+        circadian, trough, per_hour_awake, threshold, debt, per_incident_hour = self._fatigue_k
+        hour = self.clock_hour
+        if self._circadian_at[0] != hour:
+            self._circadian_at = (hour, circadian * 0.5 * (1 + math.cos(2 * math.pi * (hour - trough) / 24.0)))
+        awake = per_hour_awake * max(0.0, r.hours_awake + self.minute / 60.0 - threshold)
+        now = self._circadian_at[1] + awake + debt + r.extra_fatigue
+        return now + per_incident_hour * r.minutes_active / 60.0
 
     def _news(self, r: Responder) -> bool:
         """Whether something new reached a watching responder: a message, a changed dashboard, a result."""
@@ -364,13 +398,16 @@ class IncidentModel(Model):
         cands = candidates(self, r, self.role_actions[r.role])
         if self.no_remediation and (r.idx, self.minute) in self.no_remediation:
             cands = [c for c in cands if c.action.name != "remediate"]  # a replay: this remedy is not taken
-        base = score(cands, self.weights)
-        noise = self.cfg["goodness"]["noise"] * (1.0 + r.fatigue)
-        g, best = choose(base, noise, r.gumbel(len(cands)) if noise > 0 else None)
+        noise = self.noise * (1.0 + r.fatigue)
+        gumbel = r.gumbel(len(cands)) if noise > 0 else None
         self.decisions += 1
         if self.record_trace:
-            self._record_decision(r, cands, g, base, best)
-        self._start(r, cands[best])
+            base = score(cands, self.weights)
+            g, chosen = choose(base, noise, gumbel)
+            self._record_decision(r, cands, g, base, chosen)
+        else:
+            chosen = best(cands, self.weights, noise, gumbel)  # the same winner, without the lists
+        self._start(r, cands[chosen])
 
     def _record_decision(self, r: Responder, cands: list[Candidate], g: list[float], base: list[float], best: int) -> None:
         """One trace row per candidate: the action's code, target, whether chosen, g, and the components."""
@@ -471,6 +508,7 @@ class IncidentModel(Model):
         )
         msg = Message(len(self.messages), self.minute, r.idx, to, how, c, min(1.0, max(0.0, clarity)))
         self.messages.append(msg)
+        self.message_importance.append(self.importance.get(c.kind, self.importance["other"]))
         for j in to:
             self.people[j].inbox.append(msg.id)
         r.messages_sent += 1

@@ -103,7 +103,7 @@ class Direct(Mode):
         cmd = m.commander
         cmd_active = cmd is not None and cmd.state == "active"
         out: list[int] = []
-        if content.service >= 0 and sender.knows is not None:
+        if content.service >= 0:
             team = int(m.sg.team_of[content.service])
             out.append(max(active, key=lambda j: (sender.knows[j][team], -j)))
         if cmd_active and cmd.idx != sender.idx and cmd.idx not in out:

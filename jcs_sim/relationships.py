@@ -19,7 +19,10 @@ import numpy as np
 from .config import ConfigError, read_user_file
 from .streams import Streams
 
-__all__ = ["draw_tie", "build_relationships", "load_relationship_file", "familiarity_matrix", "transactive_beliefs"]
+__all__ = [
+    "draw_tie", "build_relationships", "relationship_matrix", "generated_familiarity", "load_relationship_file",
+    "familiarity_matrix", "transactive_beliefs", "transactive_stream", "FamiliarityRows",
+]  # fmt: skip
 
 HUB_ROLES = ("commander", "comms")
 
@@ -32,43 +35,91 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float) -> float:
 
 
 def build_relationships(cfg: dict[str, Any], people: list[dict[str, Any]], streams: Streams) -> nx.Graph:
-    """Load ``relationships.file`` or generate ties from team structure.
+    """Load ``relationships.file`` or generate ties from team structure, as a graph (for users and files).
 
-    Same-team pairs are tied with probability ``within_density`` and weight
-    ~Beta(mean ``within_team``); cross-team pairs with ``across_density`` and
-    ``across_team``. The commander and comms lead know many people a little
-    (``commander_familiarity``).
+    The ties are those of :func:`relationship_matrix` (the model reads that matrix directly and
+    never builds this graph: a networkx edge costs about 450 bytes, and there are r^2/2 pairs).
     """
     rc = cfg["relationships"]
+    names = [p["name"] for p in people]
     if rc["file"]:
-        return load_relationship_file(rc["file"], [p["name"] for p in people])
-    rng = streams.get("relationships")
+        return load_relationship_file(rc["file"], names)
+    fam = generated_familiarity(rc, people, streams)
     g = nx.Graph()
-    g.add_nodes_from(p["name"] for p in people)
-    # The same draws, in the same order, as draw_tie for each pair; the pair's kind is looked up
-    # once per person instead of per pair, and the edges are added in one call. Every pair still
-    # draws (quadratic in responders: docs/performance.md, "Scale").
-    random, beta = rng.random, rng.beta
-    conc = rc["tie_concentration"]
-    kinds = {
+    g.add_nodes_from(names)
+    i, j = np.nonzero(np.triu(fam, 1))
+    g.add_weighted_edges_from((names[a], names[b], float(fam[a, b])) for a, b in zip(i.tolist(), j.tolist(), strict=True))
+    return g
+
+
+def relationship_matrix(cfg: dict[str, Any], people: list[dict[str, Any]], streams: Streams) -> np.ndarray:
+    """Familiarity in roster order (1 on the diagonal): from ``relationships.file``, or generated."""
+    rc = cfg["relationships"]
+    if rc["file"]:
+        names = [p["name"] for p in people]
+        return familiarity_matrix(load_relationship_file(rc["file"], names), names)
+    return generated_familiarity(rc, people, streams)
+
+
+# The kinds of pair, in the order their Beta weights are drawn within a row.
+PAIR_KINDS = ("hub", "within", "across")
+
+
+def pair_kind_params(rc: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """(density, mean familiarity) of each kind of pair."""
+    return {
         "hub": (rc["hub_density"], rc["commander_familiarity"]),
         "within": (rc["within_density"], rc["within_team"]),
         "across": (rc["across_density"], rc["across_team"]),
     }
-    hub = [p["role"] in HUB_ROLES for p in people]
-    team = [p["team"] for p in people]
-    names = [p["name"] for p in people]
-    edges = []
-    for i in range(len(people)):
-        for j in range(i + 1, len(people)):
-            u = random()
-            kind = "hub" if hub[i] or hub[j] else ("within" if team[i] and team[i] == team[j] else "across")
-            density, mean = kinds[kind]
-            w = float(beta(mean * conc, (1 - mean) * conc)) if 0.0 < mean < 1.0 else float(mean)
-            if u < density and w > 0:
-                edges.append((names[i], names[j], w))
-    g.add_weighted_edges_from(edges)
-    return g
+
+
+def generated_familiarity(rc: dict[str, Any], people: list[dict[str, Any]], streams: Streams) -> np.ndarray:
+    """Generated ties from team structure, as a dense symmetric matrix (1 on the diagonal).
+
+    Same-team pairs are tied with probability ``within_density`` and weight
+    ~Beta(mean ``within_team``, concentration ``tie_concentration``); cross-team
+    pairs with ``across_density`` and ``across_team``; pairs with the commander
+    or comms lead with ``hub_density`` and ``commander_familiarity`` (they know
+    many people a little). A mean of 0 or 1 is taken exactly (no draw); a pair
+    is tied if its uniform is below the density and its weight is above 0.
+
+    Drawn a row at a time, in roster order, on the ``relationships`` stream: for
+    person i, one uniform for each later person j (in order), then the Beta
+    weights of those pairs, kind by kind (:data:`PAIR_KINDS`), each in order of
+    j. Why by rows of numpy draws: the pairs are r(r-1)/2 and the values are
+    needed for every one of them, so only the constant can shrink; drawing
+    pair by pair in Python took 1.5 s at 1,000 responders, and a networkx graph
+    of the ties about 450 bytes an edge (docs/performance.md, "Scale").
+    """
+    rng = streams.get("relationships")
+    params = pair_kind_params(rc)
+    conc = rc["tie_concentration"]
+    n = len(people)
+    hub = np.array([p["role"] in HUB_ROLES for p in people], dtype=bool)
+    teams = sorted({p["team"] for p in people})
+    team = np.array([teams.index(p["team"]) for p in people], dtype=np.int64)
+    has_team = np.array([bool(p["team"]) for p in people], dtype=bool)
+    fam = np.eye(n)
+    for i in range(n - 1):
+        u = rng.random(n - i - 1)
+        is_hub = hub[i + 1 :] | hub[i]
+        within = ~is_hub & has_team[i] & (team[i + 1 :] == team[i])
+        kinds = {"hub": is_hub, "within": within, "across": ~is_hub & ~within}
+        w = np.empty(n - i - 1)
+        density = np.empty(n - i - 1)
+        for kind in PAIR_KINDS:
+            mask = kinds[kind]
+            d, mean = params[kind]
+            density[mask] = d
+            if 0.0 < mean < 1.0:
+                w[mask] = rng.beta(mean * conc, (1 - mean) * conc, size=int(mask.sum()))
+            else:
+                w[mask] = mean
+        row = np.where((u < density) & (w > 0), w, 0.0)
+        fam[i, i + 1 :] = row
+        fam[i + 1 :, i] = row
+    return fam
 
 
 def draw_tie(rng: np.random.Generator, a: dict[str, Any], b: dict[str, Any], rc: dict[str, Any]) -> float:
@@ -176,26 +227,59 @@ def familiarity_matrix(g: nx.Graph, names: list[str]) -> np.ndarray:
     return f
 
 
-# Bytes per entry of the transactive-memory array while the model holds it: 8 for the float64 array
-# and about 32 for the nested Python lists the model makes of it (see system.check_fits).
+class FamiliarityRows(dict):
+    """Familiarity as Python lists, ``rows[i][j]``, a row made from the matrix the first time it is read.
+
+    Why: g reads familiarity one value at a time, which is cheaper from Python
+    lists than from numpy, but lists of every row are r x r Python floats
+    (about 130 MiB at 2,000 responders), and only the rows of people who take
+    part are ever read (the reader's, the sender's, the pager's). A dict with
+    ``__missing__``: a row already made is read at a dict's speed. Iterating
+    gives every row in roster order, ``len`` is the roster's size. The matrix
+    and the rows are kept equal by ``connective.adjust_tie``, the one place a
+    tie changes during a run.
+    """
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        super().__init__()
+        self.matrix = matrix
+
+    def __missing__(self, i: int) -> list[float]:
+        row = self[i] = self.matrix[i].tolist()
+        return row
+
+    def __iter__(self):  # type: ignore[override]  # rows, as a list of lists iterates
+        return (self[i] for i in range(len(self.matrix)))
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+
+# Bytes per entry of one person's transactive memory while the model holds it: about 32 for a Python float
+# in the nested lists g reads (see system.check_fits).
 TRANSACTIVE_BYTES_PER_ENTRY = 40
 
 
-def transactive_beliefs(fam: np.ndarray, team_knowledge: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """What each responder believes each other knows about each team's services.
+def transactive_stream(name: str) -> str:
+    """The stream of ``name``'s transactive-memory errors: one per believer, so a belief does not depend on when it is drawn."""
+    return f"responder.{name}.transactive"
 
-    ``team_knowledge[j, t]`` is j's true mean knowledge of team t's services.
-    ``result[i, j, t]`` adds error with sd ``noise * (1 - fam[i, j])``: you
-    know what your close colleagues know, and guess about strangers.
 
-    Filled one believer at a time: the draws are the same as one
-    ``normal(size=(r, r, t))`` call (numpy's generator fills arrays in order),
-    so results are unchanged, but no temporary of the full size is made (the
-    old form made three, four times the result at its peak).
+def transactive_beliefs(fam_row: np.ndarray, team_knowledge: np.ndarray, noise: float, rng: np.random.Generator) -> list[list[float]]:
+    """What one responder i believes each person knows about each team's services (transactive memory).
+
+    ``team_knowledge[j, t]`` is j's true mean knowledge of team t's services and
+    ``fam_row[j]`` i's familiarity with j at the start of the incident. Belief
+    ``[j][t] = clip(team_knowledge[j, t] + N(0, 1) * noise * (1 - fam_row[j]), 0, 1)``:
+    you know what your close colleagues know, and guess about strangers. The
+    normals are drawn from ``rng`` (i's own stream, :func:`transactive_stream`)
+    in order of j, then t.
+
+    Why per believer and lazily (the model draws it when i first needs it,
+    which is after joining): every responder held beliefs about every other,
+    r x r x teams floats (500 MiB at 2,000 responders), though only those who
+    join ever consult them. From i's own stream and the familiarity at the
+    start, the belief is the same whenever it is drawn.
     """
-    r, t = team_knowledge.shape
-    out = np.empty((r, r, t))
-    for i in range(r):
-        sd = noise * (1.0 - fam[i])[:, None]
-        np.clip(team_knowledge + rng.normal(0.0, 1.0, size=(r, t)) * sd, 0.0, 1.0, out=out[i])
-    return out
+    sd = noise * (1.0 - fam_row)[:, None]
+    return np.clip(team_knowledge + rng.normal(0.0, 1.0, size=team_knowledge.shape) * sd, 0.0, 1.0).tolist()

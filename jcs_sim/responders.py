@@ -149,7 +149,7 @@ class Responder(Agent):
         self._k_list: list[float] = knowledge.tolist()  # the same, for cheap scalar reads
         self._k_factor = 1.0  # fatigue and experience multiplier on knowledge, updated each minute
         self._slow = 1.0  # action-duration multiplier from fatigue, updated each minute
-        self._gumbel = np.empty(0)  # pre-drawn decision noise, consumed in order
+        self._gumbel: list[float] = []  # pre-drawn decision noise, consumed in order
         self._gumbel_at = 0
         self._n_top = model.cfg["investigation"]["suspects_considered"]
         self._doubt = model.cfg["beliefs"]["failure_doubt"]
@@ -158,7 +158,11 @@ class Responder(Agent):
         self.extra_fatigue: float = person.get("extra_fatigue", 0.0)  # carried in from a campaign (burnout)
         self.base_fatigue = fatigue_at(model.cfg, model.cfg["run"]["start_hour"], self.hours_awake) + self.extra_fatigue
         self.fatigue = self.base_fatigue
-        self.set_fatigue(self.base_fatigue, model.cfg)
+        fc, rc = model.cfg["fatigue"], model.cfg["responders"]
+        # Fatigue's numbers, read once (set_fatigue runs at every decision).
+        self._judgement, self._cap, self._slowdown = fc["judgement"], fc["cap"], fc["slowdown"]
+        self._experience_floor, self._experience_gain = rc["experience_floor"], rc["experience_gain"]
+        self.set_fatigue(self.base_fatigue)
         self.asleep = False  # set when paged: at night a page wakes people up
         self.duty_load = (
             model.cfg["responders"]["support_duty_load"] if self.role == "support" else model.cfg["responders"]["other_duty_load"]
@@ -168,9 +172,12 @@ class Responder(Agent):
         self.paged_at: int | None = None
         self.paged_by: int | None = None
         self.joined_at: int | None = None
-        self.decide_rng = model.streams.get(f"responder.{self.name}.decide")
-        self.read_rng = model.streams.get(f"responder.{self.name}.read")
-        self.work_rng = model.streams.get(f"responder.{self.name}.work")
+        # This person's streams (decide, read, work) are made on first use (see _stream): most of a
+        # large roster is never paged and never draws, and making a stream costs about 30 us.
+        self._streams = model.streams
+        self._decide_rng: np.random.Generator | None = None
+        self._read_rng: np.random.Generator | None = None
+        self._work_rng: np.random.Generator | None = None
         # Current action.
         self.busy_until = -1
         self.action: tuple[str, int] = ("none", -1)
@@ -198,7 +205,7 @@ class Responder(Agent):
         self.believes_fixed = False
         self.saw_quiet = False  # saw the alerts clear since last seeing them fire
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
-        self.knows: list[list[float]] | None = None  # [responder][team] believed knowledge (set by the model)
+        self._knows: list[list[float]] | None = None  # transactive memory, drawn when first consulted (knows)
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
@@ -232,14 +239,13 @@ class Responder(Agent):
         if sum(n for (svc, _), n in self.attempts.items() if svc == s) >= self._reopen and self.status[s] == ROOT:
             self.status[s] = UNKNOWN  # repeated failures: perhaps it is not the cause after all; look again
 
-    def set_fatigue(self, fatigue: float, cfg: dict[str, Any]) -> None:
+    def set_fatigue(self, fatigue: float) -> None:
         """Update fatigue and the multipliers derived from it (once a minute, not per read)."""
-        fc, rc = cfg["fatigue"], cfg["responders"]
         self.fatigue = fatigue
-        self._k_factor = (1.0 - fc["judgement"] * min(fatigue, fc["cap"])) * (
-            rc["experience_floor"] + rc["experience_gain"] * self.experience
+        self._k_factor = (1.0 - self._judgement * min(fatigue, self._cap)) * (
+            self._experience_floor + self._experience_gain * self.experience
         )
-        self._slow = 1.0 + fc["slowdown"] * fatigue
+        self._slow = 1.0 + self._slowdown * fatigue
 
     def beliefs_changed(self) -> None:
         """Called wherever suspicion changes, so the ranking of suspects is recomputed lazily."""
@@ -257,12 +263,63 @@ class Responder(Agent):
         Drawing in blocks keeps the sequence a pure function of the stream, so
         runs stay reproducible and common random numbers are preserved.
         """
-        if self._gumbel_at + n > self._gumbel.size:
-            self._gumbel = np.concatenate([self._gumbel[self._gumbel_at :], self.decide_rng.gumbel(size=256)])
-            self._gumbel_at = 0
-        out = self._gumbel[self._gumbel_at : self._gumbel_at + n].tolist()
-        self._gumbel_at += n
-        return out
+        at = self._gumbel_at
+        if at + n > len(self._gumbel):
+            # A Python list, converted once per block: slicing it per decision is cheaper than a numpy
+            # slice and .tolist() (the values are the same floats).
+            self._gumbel = self._gumbel[at:] + self.decide_rng.gumbel(size=256).tolist()
+            at = 0
+        self._gumbel_at = at + n
+        return self._gumbel[at : at + n]
+
+    @property
+    def knows(self) -> list[list[float]]:
+        """Transactive memory: ``knows[j][t]``, what this person believes j knows of team t's services.
+
+        Drawn on first use (``IncidentModel.transactive_knows``), from this person's
+        own stream: only those who join consult it, and holding it for everyone
+        was responders x responders x teams floats.
+        """
+        if self._knows is None:
+            self._knows = self.model.transactive_knows(self)
+        return self._knows
+
+    @knows.setter
+    def knows(self, beliefs: list[list[float]]) -> None:
+        self._knows = beliefs
+
+    @property
+    def decide_rng(self) -> np.random.Generator:
+        """The stream of this person's decision noise (``responder.NAME.decide``)."""
+        if self._decide_rng is None:
+            self._decide_rng = self._streams.get(f"responder.{self.name}.decide")
+        return self._decide_rng
+
+    @decide_rng.setter
+    def decide_rng(self, rng: np.random.Generator) -> None:
+        self._decide_rng = rng
+
+    @property
+    def read_rng(self) -> np.random.Generator:
+        """The stream of this person's reading: misreadings, what a misreading is taken to mean, dismissals."""
+        if self._read_rng is None:
+            self._read_rng = self._streams.get(f"responder.{self.name}.read")
+        return self._read_rng
+
+    @read_rng.setter
+    def read_rng(self, rng: np.random.Generator) -> None:
+        self._read_rng = rng
+
+    @property
+    def work_rng(self) -> np.random.Generator:
+        """The stream of this person's work: acknowledging a page, what an investigation shows."""
+        if self._work_rng is None:
+            self._work_rng = self._streams.get(f"responder.{self.name}.work")
+        return self._work_rng
+
+    @work_rng.setter
+    def work_rng(self, rng: np.random.Generator) -> None:
+        self._work_rng = rng
 
     def effective_knowledge(self, s: int) -> float:
         """Knowledge as usable now: dulled by fatigue, sharpened by experience."""

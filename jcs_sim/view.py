@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from .communication import Content, Message
     from .modes import Mode
+    from .relationships import FamiliarityRows
     from .responders import Responder
     from .system import Fault, ServiceGraph, SystemState
 
@@ -41,10 +42,11 @@ class IncidentView(Protocol):
     pressure: float
     coord_factor: float
     write_base: float
-    fam: list[list[float]]
+    fam: FamiliarityRows  # familiarity[i][j] as Python lists (rows made when first read)
     familiarity: np.ndarray
     familiarity0: np.ndarray
     messages: list[Message]
+    message_importance: list[float]  # importance of each message's kind, by message id
     open_misreads: dict[tuple[int, int], int]
     read_as_meant: set[tuple[int, int]]
     read_as_misread: set[tuple[int, int]]

@@ -90,7 +90,7 @@ MUTATIONS = (
         "M07",
         "fatigue does not dull judgement",
         "jcs_sim/responders.py",
-        '(1.0 - fc["judgement"] * min(fatigue, fc["cap"]))',
+        "(1.0 - self._judgement * min(fatigue, self._cap))",
         "(1.0 - 0.0)",
     ),
     Mutation(
@@ -111,7 +111,7 @@ MUTATIONS = (
         "M10",
         "no discount for a remedy known to have failed",
         "jcs_sim/actions/remediate.py",
-        "retry = self.retry_discount ** r.attempts.get((top, rem), 0)",
+        "retry = self.retry_discount ** attempts.get((top, rem), 0) if attempts else 1.0",
         "retry = 1.0",
     ),
     Mutation(
@@ -258,7 +258,7 @@ MUTATIONS = (
         "M31",
         "stakeholder updates all counted true",
         "jcs_sim/model.py",
-        "            true = service < 0 or service == self.fault.root",
+        "            true = service < 0 or service in self.fault.causes",
         "            true = True",
     ),
     Mutation(
@@ -293,8 +293,8 @@ MUTATIONS = (
         "M36",
         "a failed code fix keeps its case from others' failures",
         "jcs_sim/actions/remediate.py",
-        '(self.evidence_scale * susp[top] * fit + (failed_here if rem == "code_fix" else 0.0)) * retry',
-        'self.evidence_scale * susp[top] * fit * retry + (failed_here if rem == "code_fix" else 0.0)',
+        '(self.evidence_scale * sv * fit + (failed_here if rem == "code_fix" else 0.0)) * retry',
+        'self.evidence_scale * sv * fit * retry + (failed_here if rem == "code_fix" else 0.0)',
     ),
 )
 

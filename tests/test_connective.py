@@ -57,7 +57,7 @@ def test_ties_stay_symmetric_and_change_equally_both_ways(sets):
         assert np.array_equal(fam, fam.T), seed
         d = fam - fam0
         assert np.array_equal(d, d.T), f"seed {seed}: a tie changed by different amounts in the two directions"
-        assert np.array_equal(np.asarray(m.fam), fam), "the scalar copy (model.fam) and the matrix disagree"
+        assert np.array_equal(np.array(list(m.fam)), fam), "the scalar copy (model.fam) and the matrix disagree"
         assert np.all(np.diag(fam) == 1.0)
         assert fam.min() >= 0.0 and fam.max() <= 1.0
     assert acts > 0, "no connective act in ten runs: the test saw nothing change"

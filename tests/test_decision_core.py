@@ -225,9 +225,9 @@ def test_fatigue_dulls_usable_knowledge():
     m = model()
     r = by_role(m, "sme")
     s = int(m.sg.team_of.argmax())
-    r.set_fatigue(0.0, m.cfg)
+    r.set_fatigue(0.0)
     rested = r.effective_knowledge(s)
-    r.set_fatigue(1.0, m.cfg)
+    r.set_fatigue(1.0)
     assert r.effective_knowledge(s) == pytest.approx(min(1.0, rested * (1 - 0.3)))
     assert r.effective_knowledge(s) < rested or rested == 0.0
 

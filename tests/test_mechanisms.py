@@ -122,8 +122,10 @@ def test_nobody_who_knows_the_root_cause_slows_diagnosis():
 
 
 def test_misjudging_symptoms_causes_remediations_on_the_wrong_service():
-    careful = runs(config(["investigation.misjudge_rate=0"]), range(30))
-    rash = runs(config(["investigation.misjudge_rate=1"]), range(30))
+    # 60 seeds: the count is dominated by a few long novel incidents, and 30 seeds left it near the line
+    # (0.57 of the rash count on seeds 0-29 with the per-person transactive draws; 0.33 over 100 seeds).
+    careful = runs(config(["investigation.misjudge_rate=0"]), range(60))
+    rash = runs(config(["investigation.misjudge_rate=1"]), range(60))
     wrong_careful = sum(s["remediations_wrong"] for s in careful)
     wrong_rash = sum(s["remediations_wrong"] for s in rash)
     assert wrong_careful < 0.5 * wrong_rash, (wrong_careful, wrong_rash)

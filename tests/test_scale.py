@@ -1,8 +1,9 @@
-"""The linear-time setup gives the same answers, and the same draws, as the plain quadratic forms it replaced.
+"""The linear-time setup gives the same answers as the plain forms, and the draws the ODD says.
 
 Timings are in ``benchmarks/bench_scale.py``; here each faster form is checked against a brute-force
 reference written out in the test: the alert reach of every service, the fault placement (root, first
-alert, impacted services), the transactive beliefs and the generated ties.
+alert, impacted services; the same draws as the quadratic form it replaced), the transactive beliefs
+(drawn per person, only for those who join) and the generated ties (drawn by rows of numpy draws).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 
 from jcs_sim.config import FAULT_TYPES, apply_overrides, default_config
-from jcs_sim.relationships import build_relationships, draw_tie, transactive_beliefs
+from jcs_sim.model import IncidentModel
+from jcs_sim.relationships import build_relationships, generated_familiarity, transactive_beliefs
 from jcs_sim.streams import Streams
 from jcs_sim.system import Fault, _from_networkx, alert_reach, build_service_graph, choose_fault, dependents_closure
 
@@ -103,26 +105,123 @@ def test_choose_fault_on_random_graphs_with_cycles():
         assert (got.root, got.first_alert) == (want.root, want.first_alert) and np.array_equal(got.impacted, want.impacted)
 
 
-def test_transactive_beliefs_filled_per_believer_are_the_one_shot_draw():
+def reference_transactive(fam_row, team_knowledge, noise, rng) -> list[list[float]]:
+    """ODD 5.8, one scalar draw at a time: knows[j][t] = clip(team_k[j, t] + N(0,1) * noise * (1 - fam[j]), 0, 1)."""
+    out = []
+    for j in range(team_knowledge.shape[0]):
+        row = []
+        for t in range(team_knowledge.shape[1]):
+            z = rng.normal()
+            row.append(min(1.0, max(0.0, float(team_knowledge[j, t] + z * (noise * (1.0 - fam_row[j]))))))
+        out.append(row)
+    return out
+
+
+def test_transactive_beliefs_are_the_scalar_draws_of_the_odd():
     rng = np.random.default_rng(3)
     fam, tk = rng.random((9, 9)), rng.random((9, 4))
-    want_rng, got_rng = np.random.default_rng(11), np.random.default_rng(11)
-    want = np.clip(tk[None, :, :] + want_rng.normal(0.0, 1.0, size=(9, 9, 4)) * (0.4 * (1.0 - fam))[:, :, None], 0.0, 1.0)
-    assert np.array_equal(transactive_beliefs(fam, tk, 0.4, got_rng), want)
-    assert want_rng.random() == got_rng.random()  # the stream is left where the one-shot draw leaves it
+    for i in range(9):
+        want_rng, got_rng = np.random.default_rng(11 + i), np.random.default_rng(11 + i)
+        assert transactive_beliefs(fam[i], tk, 0.4, got_rng) == reference_transactive(fam[i], tk, 0.4, want_rng)
+        assert want_rng.random() == got_rng.random()  # the stream is left where the scalar draws leave it
 
 
-def test_generated_ties_are_draw_tie_per_pair():
-    cfg = default_config()
+def roster_config(n: int, overrides: tuple[str, ...] = ()) -> dict:
+    """An explicit roster of ``n`` people over the default graph's four teams (as benchmarks/bench_scale.py)."""
+    cfg = apply_overrides(default_config(), list(overrides))
+    teams = ("edge", "payments", "platform", "data")
+    roster = [{"role": "ops", "team": "edge", "paged_at_start": True}]
+    roster += [{"role": "sme", "team": teams[i % 4], "paged_at_start": False} for i in range(n - 4)]
+    roster += [{"role": role, "team": "", "paged_at_start": role == "support"} for role in ("commander", "support", "comms")]
+    cfg["responders"]["roster"] = [{"name": f"p{i}", "experience": 0.5, "hours_awake": 6.0, **p} for i, p in enumerate(roster)]
+    return cfg
+
+
+@pytest.mark.parametrize("seed", (0, 1, 2, 4))  # seed 3's fault clears before anyone joins
+def test_each_joiner_holds_the_transactive_memory_of_the_odd_and_nobody_else_does(seed):
+    """Transactive memory is drawn per person from their own stream, when first needed, and only for people who act.
+
+    Exact: each holder's beliefs equal the scalar draws of ODD 5.8 on ``responder.NAME.transactive``, with the
+    familiarity at the start and the true team knowledge (a mean over the team's services, brute force here).
+    Linear: after setup nobody holds any (no responders x responders x teams array), and after the run only
+    people who joined do, each responders x teams; the same for the rows of familiarity as Python lists.
+    """
+    cfg = roster_config(40, ("run.max_minutes=180",))
+    m = IncidentModel(cfg, seed=seed, record_trace=False)
+    assert all(p._knows is None for p in m.people) and not m.fam.keys()
+    m.run()
+    joined = [p for p in m.people if p.joined_at is not None]
+    holders = [p for p in m.people if p._knows is not None]
+    assert holders and set(holders) <= set(joined)
+    assert set(m.fam.keys()) <= {p.idx for p in joined}  # familiarity as lists: only the rows of people who took part
+    n_teams = len(m.sg.team_names)
+    for t in range(n_teams):
+        services = [s for s in range(m.sg.n) if m.sg.team_of[s] == t]
+        for p in m.people:
+            assert m.team_knowledge[p.idx, t] == pytest.approx(sum(p.knowledge[s] for s in services) / len(services), rel=1e-12)
+    noise = cfg["relationships"]["transactive_noise"]
+    for p in holders:
+        rng = Streams(seed).get(f"responder.{p.name}.transactive")
+        assert p.knows == reference_transactive(m.familiarity0[p.idx], m.team_knowledge, noise, rng)
+        assert len(p.knows) == len(m.people) and {len(row) for row in p.knows} == {n_teams}
+
+
+def test_transactive_memory_is_the_same_whenever_it_is_drawn():
+    """Drawn before the run, in reverse roster order, or during it: the same beliefs (a stream per believer)."""
+    cfg = roster_config(12)
+    early = IncidentModel(cfg, seed=5, record_trace=False)
+    want = {p.name: p.knows for p in reversed(early.people)}
+    late = IncidentModel(cfg, seed=5, record_trace=False).run()
+    assert [p.name for p in late.people if p._knows is not None]
+    for p in late.people:
+        if p._knows is not None:
+            assert p.knows == want[p.name]
+
+
+def reference_ties(cfg, people, seed) -> np.ndarray:
+    """ODD 5.5, one scalar draw at a time: per row i, a uniform for each later j, then the Beta weights kind by kind."""
+    rc = cfg["relationships"]
+    rng = Streams(seed).get("relationships")
+    kinds = {
+        "hub": (rc["hub_density"], rc["commander_familiarity"]),
+        "within": (rc["within_density"], rc["within_team"]),
+        "across": (rc["across_density"], rc["across_team"]),
+    }
+    n = len(people)
+    fam = np.eye(n)
+    for i, a in enumerate(people):
+        later = list(range(i + 1, n))
+        u = {j: rng.random() for j in later}
+
+        def kind(b, a=a):
+            if a["role"] in ("commander", "comms") or b["role"] in ("commander", "comms"):
+                return "hub"
+            return "within" if a["team"] and a["team"] == b["team"] else "across"
+
+        w = {}
+        for k in ("hub", "within", "across"):
+            density, mean = kinds[k]
+            for j in later:
+                if kind(people[j]) == k:
+                    w[j] = rng.beta(mean * rc["tie_concentration"], (1 - mean) * rc["tie_concentration"]) if 0 < mean < 1 else mean
+        for j in later:
+            density = kinds[kind(people[j])][0]
+            fam[i, j] = fam[j, i] = w[j] if (u[j] < density and w[j] > 0) else 0.0
+    return fam
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [(), ("relationships.within_team=1.0", "relationships.across_density=0.0"), ("relationships.commander_familiarity=0.0",)],
+)
+def test_generated_ties_are_the_scalar_draws_of_the_odd(overrides):
+    cfg = apply_overrides(default_config(), list(overrides))
     people = [
         dict(name=f"p{i}", role=("ops", "sme", "commander", "support", "comms")[i % 5], team=("a", "b", "")[i % 3]) for i in range(25)
     ]
-    got = build_relationships(cfg, people, Streams(4))
-    rng = Streams(4).get("relationships")
-    want = {}
-    for i, a in enumerate(people):
-        for b in people[i + 1 :]:
-            w = draw_tie(rng, a, b, cfg["relationships"])
-            if w > 0:
-                want[frozenset((a["name"], b["name"]))] = w
-    assert {frozenset((a, b)): d["weight"] for a, b, d in got.edges(data=True)} == want
+    got = generated_familiarity(cfg["relationships"], people, Streams(4))
+    assert np.array_equal(got, reference_ties(cfg, people, 4))
+    graph = build_relationships(cfg, people, Streams(4))  # the same ties as a graph, for users
+    assert {frozenset((a, b)): d["weight"] for a, b, d in graph.edges(data=True)} == {
+        frozenset((people[i]["name"], people[j]["name"])): got[i, j] for i in range(25) for j in range(i + 1, 25) if got[i, j] > 0
+    }

@@ -258,6 +258,7 @@ PROBE_CONTEXT = {
     "detection.report_minutes": ("detection.miss_prob=1.0",),
     "detection.unrelated_alert_minutes": ("detection.unrelated_alert_prob=1.0",),
     "remediation.undo_minutes": ("remediation.wrong_harm_prob=1.0",),
+    "remediation.harm_minutes": ("remediation.wrong_harm_prob=1.0",),  # a temporary harm: a wrong restart or scale
     "incident.novel_quick_fit": ("incident.novel_share=1.0",),
     "beliefs.reopened_suspicion": ("incident.flapping_share=1.0",),
 }

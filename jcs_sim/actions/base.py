@@ -92,7 +92,7 @@ class Situation:
 
     def __init__(self, m: IncidentView, r: Responder) -> None:
         self.pressure = m.pressure
-        self.slow = r.slowdown() * m.coord_factor
+        self.slow = r._slow * m.coord_factor  # r.slowdown(), read directly: once per decision
         self.n_others = m.n_active - 1
         self.order = r.top_suspects()
         self.top = self.order[0]

@@ -53,9 +53,15 @@ class _Connective(Action):
         return misread
 
     def recent(self, m: IncidentView, r: Responder) -> list[tuple[int, int, bool]]:
-        """Messages read recently enough to acknowledge or ask about (older ones are forgotten)."""
-        r.recent = [x for x in r.recent if m.minute - x[1] <= self.recent_minutes]
-        return r.recent
+        """Messages read recently enough to acknowledge or ask about (older ones are forgotten).
+
+        ``r.recent`` is in the order read, so it holds an old message only if its first one is old:
+        the list is rebuilt only then (twice per decision otherwise, for nothing).
+        """
+        recent = r.recent
+        if recent and m.minute - recent[0][1] > self.recent_minutes:
+            recent = r.recent = [x for x in recent if m.minute - x[1] <= self.recent_minutes]
+        return recent
 
 
 class Acknowledge(_Connective):
@@ -75,8 +81,8 @@ class Acknowledge(_Connective):
         recent = self.recent(m, r)
         if not recent:
             return
-        imp, other = m.importance, m.importance["other"]
-        mid = max(recent, key=lambda x: imp.get(m.messages[x[0]].content.kind, other))[0]
+        imps = m.message_importance
+        mid = recent[0][0] if len(recent) == 1 else max((x[0] for x in recent), key=imps.__getitem__)
         msg = m.messages[mid]
         unf = 1.0 - m.fam[r.idx][msg.sender]
         out.append(
@@ -84,9 +90,9 @@ class Acknowledge(_Connective):
                 self,
                 msg.sender,
                 mid,
-                evidence=self.evidence * imp.get(msg.content.kind, other) * unf,
+                evidence=self.evidence * imps[mid] * unf,
                 urgency=-self.hurry * s.pressure,
-                effort=-(self.ack_minutes * r.slowdown() * m.coord_factor) / self.effort_minutes,
+                effort=-(self.ack_minutes * r._slow * m.coord_factor) / self.effort_minutes,
                 connection=self.connection * unf,
             )
         )
@@ -120,7 +126,7 @@ class Clarify(_Connective):
         if not recent:
             return
         fam, msgs = m.fam[r.idx], m.messages
-        mid = min(recent, key=lambda x: msgs[x[0]].clarity * fam[msgs[x[0]].sender])[0]
+        mid = recent[0][0] if len(recent) == 1 else min(recent, key=lambda x: msgs[x[0]].clarity * fam[msgs[x[0]].sender])[0]
         msg = msgs[mid]
         unf = 1.0 - fam[msg.sender]
         out.append(

@@ -48,7 +48,8 @@ class Wait(Action):
         self.watch_minutes = cfg["goodness"]["watch_minutes"]
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
-        watching = self.own_remedy if any(rem.actor == r.idx for rem in m.system.running) else 0.0
+        running = m.system.running
+        watching = self.own_remedy if running and any(rem.actor == r.idx for rem in running) else 0.0
         watching += self.believes_fixed if r.believes_fixed else 0.0
         out.append(candidate(self, -1, evidence=watching))
 

@@ -61,23 +61,23 @@ class Investigate(Action):
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
         susp = r.suspicion
+        status = r.status
         team_of = m.sg.team_list
         sme = r.role == "sme"
         rf = self.role_fit[r.role]
+        k_list, k_factor = r._k_list, r._k_factor  # r.effective_knowledge(svc), inlined: read per suspect per decision
         for svc in s.order:
-            if susp[svc] <= self.min_suspicion or r.status[svc] in _EXPLAINED:
+            sv = float(susp[svc])
+            if sv <= self.min_suspicion or status[svc] in _EXPLAINED:
                 continue
-            k = r.effective_knowledge(svc)
+            k = min(1.0, max(0.0, k_list[svc] * k_factor))
             minutes = self.base_minutes / (self.knowledge_offset + k) * s.slow
             own = self.own_team_bonus if (sme and team_of[svc] == r.team_idx) else 0.0
             crowd = -self.crowding if r.claims[svc] not in (-1, r.idx) else 0.0
             if r.assigned == svc:
                 own += self.assigned_bonus
             evidence = (
-                self.evidence_scale
-                * float(susp[svc])
-                * (self.evidence_floor + self.evidence_per_knowledge * k)
-                * self.repeat_discount ** r.examined[svc]
+                self.evidence_scale * sv * (self.evidence_floor + self.evidence_per_knowledge * k) * self.repeat_discount ** r.examined[svc]
             )
             out.append(
                 candidate(

@@ -47,7 +47,7 @@ class _Telling(Action):
             return
         imp = m.importance
         other = imp["other"]
-        best = max(queue, key=lambda c: imp.get(c.kind, other))
+        best = queue[0] if len(queue) == 1 else max(queue, key=lambda c: imp.get(c.kind, other))
         out.append(
             candidate(
                 self,

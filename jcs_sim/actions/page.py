@@ -60,8 +60,6 @@ class Page(Action):
         return best_j, best_k
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
-        if r.knows is None:
-            return
         top = s.top
         rf = self.role_fit[r.role]
         fam = m.fam[r.idx]

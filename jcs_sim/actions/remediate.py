@@ -53,6 +53,22 @@ class Remediate(Action):
         self.hands_on = {m: min(self.remedy_minutes[m], self.hands_on_minutes) for m in REMEDIATIONS}
         self.hands_on["code_fix"] = rc["code_fix_write_minutes"]
         self.code_fix_per_failure = rc["code_fix_per_failure"]
+        # What a decision needs of each remedy, worked out once per run: (remedy, fit, slow-fix
+        # factor, minus the hands-on minutes), for the untested restart, an unknown fault type, and each
+        # believed fault type; remedies that do not fit are left out, as the loop skipped them.
+        self._untested = self._plan(self.untested)
+        self._unknown_type = self._plan(self.unknown_type)
+        self._by_belief = [self._plan([(rem, self.fit[f, REMEDY_INDEX[rem]]) for rem in REMEDIATIONS]) for f in range(self.fit.shape[0])]
+
+    def _plan(self, options: list[tuple[str, float]]) -> list[tuple[str, float, float, float]]:
+        out = []
+        for rem, fit in options:
+            if fit <= 0:
+                continue
+            minutes = self.remedy_minutes[rem]
+            slow_fix = 1.0 - min(minutes / self.slow_fix_minutes, self.slow_fix_max_discount)
+            out.append((rem, fit, slow_fix, -self.hands_on[rem]))
+        return out
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
         top = s.top
@@ -62,32 +78,30 @@ class Remediate(Action):
             return
         k = r.effective_knowledge(top)
         if not concluded:
-            options = self.untested
+            options = self._untested
         elif r.fault_belief >= 0:
-            options = [(rem, self.fit[r.fault_belief, REMEDY_INDEX[rem]]) for rem in REMEDIATIONS]
+            options = self._by_belief[r.fault_belief]
         else:
-            options = self.unknown_type
+            options = self._unknown_type
         own = self.own_team_bonus if m.sg.team_list[top] == r.team_idx else 0.0
         stuck = self.stuck_urgency if r.team_stuck and r.role in ("ops", "sme") else 0.0
         crowd = -self.crowding if r.claims[top] not in (-1, r.idx) else 0.0
         role = self.role_fit[r.role] + own
         # The more of the usual fixes have failed here, the stronger the case for writing one.
         failed_here = self.code_fix_per_failure * r.failures_on.get(top, 0)
-        for rem, fit in options:
-            if fit <= 0:
-                continue
-            minutes = self.remedy_minutes[rem]
-            retry = self.retry_discount ** r.attempts.get((top, rem), 0)
-            slow_fix = 1.0 - min(minutes / self.slow_fix_minutes, self.slow_fix_max_discount)
+        sv = susp[top]
+        attempts = r.attempts
+        for rem, fit, slow_fix, minus_hands_on in options:
+            retry = self.retry_discount ** attempts.get((top, rem), 0) if attempts else 1.0
             out.append(
                 candidate(
                     self,
                     top,
                     rem,
                     # A code fix that failed here is tried less too: its case from others' failures is discounted with it.
-                    evidence=(self.evidence_scale * susp[top] * fit + (failed_here if rem == "code_fix" else 0.0)) * retry,
+                    evidence=(self.evidence_scale * sv * fit + (failed_here if rem == "code_fix" else 0.0)) * retry,
                     urgency=self.urgency_scale * s.pressure * fit * retry * slow_fix + stuck,
-                    effort=-self.hands_on[rem] * s.slow / self.effort_minutes,
+                    effort=minus_hands_on * s.slow / self.effort_minutes,
                     role=role,
                     coordination=crowd,
                     risk=-(1.0 - k),
