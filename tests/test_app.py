@@ -549,9 +549,9 @@ def test_two_scenarios_on_one_histogram_with_the_same_bins():
 
 
 # ----- "What if read right?" -------------------------------------------------
-# configs/failover_story.toml, seed 182: Fatima (support) reads Ana's "restart on data-api1 didn't work" (message 26) at
-# minute 70 as "they are out of ideas" and escalates to management at minute 71.
-STORY_SEED, STORY_MESSAGE, READ_AT = 182, 26, 70
+# configs/failover_story.toml, seed 135: Fatima (support) reads Ana's "scale on edge-api2 didn't work" (message 27) at
+# minute 88 as "they are out of ideas" and escalates to management at minute 89.
+STORY_SEED, STORY_MESSAGE, READ_AT = 135, 27, 88
 
 
 def _failover_story_run():
@@ -567,19 +567,19 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     cfg, drawn, fatima = _failover_story_run()
     c = counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE, drawn=drawn)
     assert (c.reader, c.sender, c.message, c.read_minute) == ("Fatima", "Ana", STORY_MESSAGE, READ_AT)
-    assert c.meant == "restart on data-api1 didn't work" and "out of ideas" in c.understood
-    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (71, 103, 99, 720)
-    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 3 people"
-    assert c.first_drawn == ("Emeka paged Goran", escalated)
-    assert c.first_read_right == ("Emeka paged Goran",)
+    assert c.meant == "scale on edge-api2 didn't work" and "out of ideas" in c.understood
+    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (89, 127, 123, 720)
+    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 4 people"
+    assert c.first_drawn == (escalated,)
+    assert c.first_read_right == ("nothing of note happened",)
     counts = {words: (a, b) for words, a, b in c.counts}
     assert counts["escalations over the team's head (to management)"] == (1, 0)
-    assert counts["people paged"] == (6, 7) and counts["wrong updates to stakeholders"] == (2, 1)
-    assert c.only_drawn == ((71, escalated),)
-    assert c.only_read_right == ((95, "Goran paged Chloe"),)
-    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:26 --at 70), and without a run given.
+    assert counts["wrong updates to stakeholders"] == (3, 2) and "people paged" not in counts  # only what differs
+    assert c.only_drawn == ((89, escalated),)
+    assert c.only_read_right == ()
+    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:27 --at 88), and without a run given.
     a, b = replay(cfg, STORY_SEED, [Change("read-right", "Fatima", STORY_MESSAGE)], READ_AT)
-    assert (a.times["resolve"], b.times["resolve"]) == (103, 99) and divergence(a, b)["minute"] == 71
+    assert (a.times["resolve"], b.times["resolve"]) == (127, 123) and divergence(a, b)["minute"] == 89
     assert (a.counts["bystander_escalations"], b.counts["bystander_escalations"]) == (1, 0)
     assert counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     # The app's failover preset with the same seed is the same run.
@@ -587,14 +587,15 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     lesson.choose("failover", seed=STORY_SEED)
     assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
-    for text in ("first differ at <b>minute 71</b>", "103 minutes", "99 minutes", "4 minutes sooner (minute 99 instead of 103)",
-                 "Did not happen when read right: minute 71: Fatima escalated to management"):  # fmt: skip
+    for text in ("first differ at <b>minute 89</b>", "127 minutes", "123 minutes", "4 minutes sooner (minute 123 instead of 127)",
+                 "Did not happen when read right: minute 89: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
     assert "didn&#x27;t work" in words and "didn't" not in words  # escaped
-    # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 1 at minute 38.
-    emeka = [p.name for p in drawn.people].index("Emeka")
-    zero = counterfactual.read_right(cfg, 0, emeka, 1)
-    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Ana", 38, 185, 132)
+    # docs/teaching.md's second example: the preset's seed 0, Dev's misreading of Emeka's message 3 at minute 58 (read
+    # right, the run is slower).
+    dev = [p.name for p in drawn.people].index("Dev")
+    zero = counterfactual.read_right(cfg, 0, dev, 3)
+    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Emeka", 58, 147, 231)
 
 
 def test_read_right_refuses_a_read_that_was_not_a_misreading():
@@ -624,7 +625,7 @@ def test_read_right_of_the_run_on_screen_leaves_it_where_it_is_and_is_computed_o
     assert counterfactual.for_run(live, fatima, STORY_MESSAGE) is c  # asked twice: kept
     live.run()
     other = next((r, msg.id) for msg in live.messages for _, r, mis, _ in msg.reads if mis and (r, msg.id) != (fatima, STORY_MESSAGE))
-    assert counterfactual.for_run(live, *other).resolve_drawn == 103
+    assert counterfactual.for_run(live, *other).resolve_drawn == 127
 
 
 def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
@@ -649,7 +650,7 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value == WhatIf(m, fatima, STORY_MESSAGE)  # asked: "replaying..." until answered
     run.answer_read_right()
     answer = run.what_if.value
-    assert answer.error is None and "103 minutes" in answer.html and "99 minutes" in answer.html
+    assert answer.error is None and "127 minutes" in answer.html and "123 minutes" in answer.html
     run.step()
     assert run.what_if.value is answer  # the answer is about the whole run: it stays while the run goes on
     run.close_read_right()
@@ -661,7 +662,7 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value is None
     run.what_if.set(WhatIf(run.model.value, fatima, STORY_MESSAGE))
     run.answer_read_right()  # minute 0: nobody has misread anything yet... but the run to the end has: it answers
-    assert "99 minutes" in run.what_if.value.html
+    assert "123 minutes" in run.what_if.value.html
     run.what_if.set(WhatIf(run.model.value, 0, 0))
     run.answer_read_right()
     assert run.what_if.value.html is None and "Could not replay" in run.what_if.value.error

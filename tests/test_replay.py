@@ -16,9 +16,9 @@ from jcs_sim.communication import misunderstand
 from jcs_sim.replay import Change, divergence, load_run, parse_change, replay
 
 ROOT = Path(__file__).resolve().parents[1]
-# Seed 182 of the failover story: Fatima, the support on-call, reads Ana's "restart didn't work" (message 26)
-# at minute 70 as "they are out of ideas", and escalates at minute 71.
-SEED, MESSAGE, READ_AT = 182, 26, 70
+# Seed 135 of the failover story: Fatima, the support on-call, reads Ana's "scale on edge-api2 didn't work"
+# (message 27) at minute 88 as "they are out of ideas", and escalates at minute 89.
+SEED, MESSAGE, READ_AT = 135, 27, 88
 
 
 @pytest.fixture(scope="module")

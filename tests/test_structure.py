@@ -250,6 +250,7 @@ PROBE_VALUES = {
     "incident.novel_share": 1.0,
     "incident.second_cause_share": 1.0,
     "communication.catch_up_commander": 0,
+    "fixation.endorsements": 1,  # full anchoring from the first claim read (one more than the default rarely matters)
 }
 # Keys whose branch is rare at the defaults, with the setting that makes it common: messages about no
 # particular service are status updates naming no suspect.

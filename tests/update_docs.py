@@ -114,7 +114,7 @@ def patterns_table(data: dict[str, Any]) -> str:
             f"diagnose {_m(d['median_time_to_diagnose'])}, mitigate {_m(d['median_time_to_mitigate'])}, resolve "
             f"{_m(d['median_time_to_resolve'])} min (all from the fault's start). Finding the cause still takes longer than fixing "
             "it once found, unlike many real incidents, and most of that is assembling the team: the first alert is on another "
-            f"team's service, the first person of the root cause's team joins at a median {_m(d['median_root_team_joined'])} min, "
+            f"team's service (`fault.cross_team`), the first person of the root cause's team joins at a median {_m(d['median_root_team_joined'])} min, "
             f"the diagnosis comes a median {_m(d['median_diagnose_after_root_team_joined'])} min after that, and mitigation a "
             f"median {_m(d['median_mitigate_minus_diagnose'])} min after the diagnosis.",
         ),
@@ -132,8 +132,8 @@ def patterns_table(data: dict[str, Any]) -> str:
             "Hutchins 1995",
             f"Weakly produced: a report is dismissed by an anchored reader in {d['runs_with_dismissed_report']} of 300 runs with "
             f"everyone in one channel and in {cm['runs_with_dismissed_report']} with messages routed through the commander "
-            "(`communication.mode=commander`); switching fixation off has no detectable effect on time to resolve "
-            "(docs/mechanisms.md).",
+            "(`communication.mode=commander`), a contrast without an interval; what switching fixation off does to time to "
+            "resolve is in docs/mechanisms.md.",
         ),
         (
             "P9",
