@@ -39,6 +39,7 @@ SCENARIOS: dict[str, tuple[str | None, list[str]]] = {
     "no_misreading": (None, ["communication.misreading=false"]),
     "commander_mode": (None, ["communication.mode=commander"]),
     "familiar_across": (None, ["relationships.across_team=0.6", "relationships.across_density=0.8"]),
+    "no_regroup": (None, ["regroup.enabled=false"]),
 }
 
 
@@ -73,6 +74,7 @@ def one_run(cfg: dict[str, Any], seed: int) -> dict[str, Any]:
         "stakeholder_updates_wrong": s["stakeholder_updates_wrong"],
         "dismissed_reports": s["dismissed_reports"],
         "remediations": s["remediations"],
+        "remediations_wrong": s["remediations_wrong"],
         "regroups": s["regroups"],
         # When the first person of the root cause's team joined: the diagnosis waits for them (None: never).
         "root_team_joined": min(
