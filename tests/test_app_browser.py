@@ -556,6 +556,39 @@ def test_projector_layout_fits_1280x720(page):
     assert not pg.js_errors, pg.js_errors
 
 
+def test_milestone_labels_do_not_overlap(page):
+    """Issue 13, problem 6 ("labels collide"): "detected" at minute 0 and "acknowledged" at minute 2 were drawn over each other."""
+    from playwright.sync_api import expect
+
+    model = in_process("failover")
+    while model.times["acknowledge"] is None:
+        model.step()
+    assert model.times["acknowledge"] - model.times["detect"] <= 5, model.times  # close enough to collide
+    load_preset(page, "The failover story")
+    tab(page, "Progress")
+    step_to(page, model.times["acknowledge"] + 1)
+    charts = page.locator("[data-figure=charts]")
+    expect(charts).to_contain_text("acknowledged", timeout=10_000)
+    page.wait_for_function(
+        "(m) => { const gd = document.querySelector('[data-figure=charts] .js-plotly-plot'); const x = gd && gd.data && gd.data[0].x;"
+        " return !!x && x[x.length - 1] === m; }",
+        arg=minute(page),
+        timeout=10_000,
+    )
+    labels = charts.locator("g.textpoint text").evaluate_all(
+        "ts => ts.filter(t => t.textContent.trim()).map(t => { const b = t.getBoundingClientRect();"
+        " return {text: t.textContent, x0: b.left, x1: b.right, y0: b.top, y1: b.bottom}; })"
+    )
+    words = " ".join(b["text"] for b in labels)
+    assert "detected" in words and "acknowledged" in words, labels
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"] or a["y1"] <= b["y0"] or b["y1"] <= a["y0"]
+            assert apart, f"milestone labels overlap: {a} and {b}"
+    tab(page, "Channel")
+    assert not page.js_errors, page.js_errors
+
+
 def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     from playwright.sync_api import expect
 
