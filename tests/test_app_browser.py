@@ -518,6 +518,36 @@ def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_clicking_a_misreading_in_the_channel_shows_what_the_reader_did_next(page):
+    """Issue 13's "consequences linked": selecting a misreading (its line in the channel) shows what the reader did because of it."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import history
+
+    model = in_process("failover")
+    for _ in range(45):
+        model.step()
+    misreads = history.moments(model)["misreading"]
+    assert misreads and misreads[0] < 45, misreads
+    first = misreads[0]
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 45)
+    line = page.locator("[data-testid=chat] .jcs-understood", has_text=f"(minute {first}) understood as").first
+    line.locator("i").click()  # the words understood, not the What if read right? button beside them
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text(f"Looking back at minute {first} ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text(f"Responders at minute {first} ", timeout=10_000)
+    aftermath = page.locator("[data-testid=aftermath]")
+    expect(aftermath).to_contain_text("did next")
+    reader = history.aftermath(model, first)[0]["reader"]
+    expect(aftermath).to_contain_text(f"What {reader} did next")
+    expect(page.locator("[data-testid=whatif]")).to_have_count(0)  # a click on the line is not a click on its button
+    assert minute(page) == 45, "looking back must not move the run"
+    page.get_by_role("button", name="Live", exact=True).click()
+    expect(page.locator("[data-testid=looking-back]")).to_have_count(0, timeout=10_000)
+    assert not page.js_errors, page.js_errors
+
+
 def test_projector_layout_fits_1280x720(page):
     """Everything a lesson needs is on one 1280x720 screen: no horizontal scroll, nothing cut, large type."""
     from playwright.sync_api import expect
