@@ -12,7 +12,8 @@ missing (``tests/browser_setup.py``, :mod:`jcs_sim.app.assets`); under CI
 these tests fail rather than skip when that is impossible.
 
 ``python tests/test_app_browser.py --docs docs/img`` retakes the screenshots
-used in ``docs/teaching.md``.
+used in ``docs/teaching.md`` (``... --docs docs/img app_what_if.png`` only
+the ones named).
 """
 
 from __future__ import annotations
@@ -767,6 +768,16 @@ def take_doc_screenshots(out: Path) -> list[Path]:
             time.sleep(0.8)
             shots.append(_shot(pg, out / "app_look_back.png"))
             pg.get_by_role("button", name="Live", exact=True).click()
+            # "What if read right?" answered, on the misreading the lesson plan names (the first whose replay changes the outcome).
+            found = _read_right_that_changes_the_outcome(in_process("failover"), by=60)
+            if found:
+                reader, mid, c = found
+                step_to(pg, c.read_minute)
+                pg.locator(f"[data-testid=chat] [data-msg='{mid}'] .jcs-readright[data-reader='{reader}']").click()
+                pg.locator("[data-testid=whatif-times]").wait_for(timeout=60_000)
+                time.sleep(0.8)
+                shots.append(_shot(pg, out / "app_what_if.png"))
+                pg.get_by_role("button", name="Close", exact=True).click()
             # Two settings on one histogram: the default incident against communication through the commander.
             load_preset(pg, "The default incident")
             tab(pg, "Seeds")
@@ -799,8 +810,19 @@ def _shot(pg, path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--docs":
-        for p in take_doc_screenshots(Path(sys.argv[2])):
-            print(f"{p} ({p.stat().st_size // 1024} KB)")
+    if len(sys.argv) >= 3 and sys.argv[1] == "--docs":
+        # With names after OUTDIR, only those screenshots are replaced (all are taken, in a scratch folder).
+        import shutil
+        import tempfile
+
+        out, only = Path(sys.argv[2]), sys.argv[3:]
+        with tempfile.TemporaryDirectory() as scratch:
+            for p in take_doc_screenshots(Path(scratch) if only else out):
+                if only and p.name not in only:
+                    continue
+                if only:
+                    out.mkdir(parents=True, exist_ok=True)
+                    p = Path(shutil.copy(p, out / p.name))
+                print(f"{p} ({p.stat().st_size // 1024} KB)")
     else:
-        sys.exit(f"usage: {sys.argv[0]} --docs OUTDIR   (or run the tests with pytest)")
+        sys.exit(f"usage: {sys.argv[0]} --docs OUTDIR [NAME.png ...]   (or run the tests with pytest)")
