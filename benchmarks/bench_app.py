@@ -3,8 +3,9 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_app.py                 # server-side figures and page, default scenario
-    .venv/bin/python benchmarks/bench_app.py --browser       # also: step-to-redraw and play pace in headless Chromium
+    .venv/bin/python benchmarks/bench_app.py --browser       # also: step-to-redraw, play pace, what-if, in headless Chromium
     .venv/bin/python benchmarks/bench_app.py --browser --root /path/to/other/checkout   # the same, another version's app
+    .venv/bin/python benchmarks/bench_app.py --browser --root OLD --root NEW --rounds 3  # before/after, taking turns
     .venv/bin/python benchmarks/bench_app.py --json results/bench_app.json
 
 Measurements (the issue's targets: a step of the default scenario drawn in
@@ -16,14 +17,30 @@ the browser within 0.25 s, and play keeping up with its nominal speed):
 * **step + page re-render**: ``model.step()``, then the dashboard as shown
   at first (network and channel) re-rendered by Solara in this process.
 * **browser step-to-redraw** (``--browser``): ``jcs-sim viz`` in a
-  subprocess, headless Chromium (Playwright); the time from clicking Step to
-  the moment every visible figure among network, charts and histogram has
-  been redrawn by plotly.js (their ``data-drawn`` counters). Measured with
-  the right-hand panel on the channel (the default view) and on the progress
-  charts, where the page has such tabs (older versions show everything).
+  subprocess, headless Chromium (Playwright) at 1280x720; ``--steps``
+  clicks on Step with the right-hand panel on the channel (minutes 0 to
+  ``--steps``), then as many on the progress charts, where the page has
+  such tabs (older versions show everything). Each step is timed twice:
+  *in page*, from the mouse press to the start of the animation frame after
+  every visible figure among network, charts and histogram has been redrawn
+  by plotly.js (their ``data-drawn`` counters) and, on the channel tab, the
+  channel has changed (when a message came that minute); and *Playwright*,
+  from the call of ``click()`` in this process until it sees every visible
+  figure redrawn, which adds Playwright's own work (finding the button,
+  waiting for it to be stable, round trips; about 50 ms).
 * **play pace** (``--browser``): minutes advanced per second of play at the
   default speed, against the nominal 4 per second, and the share of those
   minutes the network was redrawn for.
+* **the channel with "What if read right?" buttons** (``--browser``): play
+  at 8 minutes per second to ``--what-if-minute`` (200), when the channel
+  holds dozens of misreadings, each with its button; then ``--steps`` more
+  steps timed as above on the channel tab, and ``--what-if`` buttons
+  clicked, each timed from the click until its answer box shows the times
+  (the replay of the run to its end, twice, on the server).
+
+``--root`` twice or more measures each checkout's app in turn, ``--rounds``
+times, so a load that comes and goes on a shared machine hits each alike;
+the load average is printed per session.
 
 This is a benchmark, not a test: it prints figures and exits 0.
 """
@@ -258,17 +275,29 @@ def _what_if(pg, steps: int, clicks: int, minute: int) -> dict[str, object]:
     fast = pg.get_by_role("button", name="8/s", exact=True)
     if fast.count():
         fast.click()
+    start = pg.evaluate(_MINUTE)
     pg.get_by_role("button", name=PLAY).click()  # to a minute with misreadings in the channel, at the fastest speed
+    t0 = time.perf_counter()
     pg.wait_for_function(
         f"(m) => ({_MINUTE})() >= m || /resolved/.test(document.querySelector('[data-testid=status]').innerText)",
         arg=minute,
         timeout=180_000,
     )
+    played = pg.evaluate(_MINUTE) - start, time.perf_counter() - t0
     pg.get_by_role("button", name=PAUSE).click()
     if fast.count():
         pg.get_by_role("button", name="4/s", exact=True).click()
     time.sleep(1.0)
-    out: dict[str, object] = {"what_if_buttons_at_start": button.count(), "what_if_from_minute": pg.evaluate(_MINUTE)}
+    out: dict[str, object] = {
+        "what_if_buttons_at_start": button.count(),
+        "what_if_from_minute": pg.evaluate(_MINUTE),
+        "play_fast": {
+            "minutes": played[0],
+            "seconds": played[1],
+            "minutes_per_s": played[0] / played[1],
+            "share_of_nominal": played[0] / played[1] / 8,
+        },
+    }
     if not button.count():
         return out
     out["step_to_redraw_channel_what_if_buttons"] = _step_times(pg, steps, chat=True)
@@ -321,8 +350,8 @@ def _merge(into: dict[str, object], got: dict[str, object]) -> None:
 
 def _row(label: str, s: dict[str, float]) -> str:
     if not s.get("n"):
-        return f"{label:<46}{0:>7}"
-    return f"{label:<46}{s['n']:>7}{s['median_ms']:>11.1f}{s['p95_ms']:>9.1f}{s['max_ms']:>9.1f}"
+        return f"{label:<54}{0:>7}"
+    return f"{label:<54}{s['n']:>7}{s['median_ms']:>11.1f}{s['p95_ms']:>9.1f}{s['max_ms']:>9.1f}"
 
 
 def main() -> int:
@@ -350,7 +379,7 @@ def main() -> int:
     roots = args.root or [Path(__file__).resolve().parents[1]]
     out: dict[str, object] = {"preset": args.preset, "seed": args.seed, "target_ms": 1000 * TARGET_S}
     print(f"jcs-sim app benchmark: preset {args.preset}, seed {args.seed}")
-    header = f"{'measure':<46}{'n':>7}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
+    header = f"{'measure':<54}{'n':>7}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
     if args.server_side:
         print(header)
         for key, fn in (("step_and_figures", bench_figures), ("step_and_page_rerender", bench_page)):
@@ -381,6 +410,11 @@ def main() -> int:
                 print(
                     f"play at 4 minutes/s for {p['seconds']:.1f} s: {p['minutes']} minutes ({p['minutes_per_s']:.2f}/s, "
                     f"{100 * p['share_of_nominal']:.0f}% of nominal); network redrawn for {100 * p['network_redraws_per_minute']:.0f}% of minutes"
+                )
+            for p in got.get("play_fast", []):
+                print(
+                    f"play at 8 minutes/s for {p['seconds']:.1f} s (to the what-if minute): {p['minutes']} minutes "
+                    f"({p['minutes_per_s']:.2f}/s, {100 * p['share_of_nominal']:.0f}% of nominal)"
                 )
             if "what_if_buttons_at_start" in got:
                 print(
