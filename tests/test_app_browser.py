@@ -429,6 +429,8 @@ def _noise_decided_decision(model, minutes: int):
 def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     from playwright.sync_api import expect
 
+    from jcs_sim.app import why
+
     model = in_process("failover")
     found = _noise_decided_decision(model, 60)
     assert found, "some decision of the failover story's first hour should be decided by the random term"
@@ -453,6 +455,18 @@ def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     page.mouse.click(x, y)
     expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
     expect(why_box.locator("[data-testid=noise-decided]")).to_contain_text("would have won")
+    # Step through the decisions with the buttons: later, earlier, and back to the latest.
+    minutes = [p["minute"] for p in why.decision_points(model, who)]
+    later = [t for t in minutes if t > at]
+    if later:
+        page.get_by_role("button", name="later ▶").click()
+        expect(why_box).to_contain_text(f"Minute {later[0]} ", timeout=10_000)
+        page.get_by_role("button", name="◀ earlier").click()
+        expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
+        page.get_by_role("button", name="latest", exact=True).click()
+        expect(why_box).to_contain_text(f"Minute {minutes[-1]} ", timeout=10_000)
+        page.mouse.click(x, y)
+        expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
     options = why_box.locator("details")
     n = options.count()
     assert n >= 4, f"every other candidate should be listed, got {n}"
@@ -546,6 +560,42 @@ def test_clicking_a_misreading_in_the_channel_shows_what_the_reader_did_next(pag
     assert minute(page) == 45, "looking back must not move the run"
     page.get_by_role("button", name="Live", exact=True).click()
     expect(page.locator("[data-testid=looking-back]")).to_have_count(0, timeout=10_000)
+    assert not page.js_errors, page.js_errors
+
+
+def test_minute_slider_and_play_speed(page):
+    """The looking-back slider (by keyboard, as a mouse drag ends) and the minutes-per-second buttons."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 10)
+    slider = page.locator(".jcs-scrub-slider [role=slider]").first
+    expect(slider).to_have_attribute("aria-valuenow", "10", timeout=10_000)
+    slider.focus()
+    page.keyboard.press("Home")
+    looking = page.locator("[data-testid=looking-back]")
+    expect(looking).to_contain_text("Looking back at minute 0 ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 0 ", timeout=10_000)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(looking).to_contain_text("Looking back at minute 2 ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 2 ", timeout=10_000)
+    assert minute(page) == 10, "looking back must not move the run"
+    page.keyboard.press("End")  # the present: live again
+    expect(looking).to_have_count(0, timeout=10_000)
+    advanced = {}
+    for speed in ("1/s", "8/s"):
+        page.get_by_role("button", name=speed, exact=True).click()
+        start = minute(page)
+        page.get_by_role("button", name=PLAY).click()
+        time.sleep(3.0)
+        page.get_by_role("button", name=re.compile(r"^❚❚")).click()
+        expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+        advanced[speed] = minute(page) - start
+    # 1 minute per second cannot go faster than that (a slow machine only goes slower); 8 per second is well ahead of it.
+    assert advanced["1/s"] <= 5 and advanced["8/s"] >= advanced["1/s"] + 4, advanced
+    page.get_by_role("button", name="4/s", exact=True).click()
     assert not page.js_errors, page.js_errors
 
 
