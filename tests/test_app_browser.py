@@ -168,9 +168,19 @@ def open_settings(pg) -> None:
 
 
 def close_settings(pg) -> None:
+    """Close the settings card, and wait until it is closed.
+
+    Why wait: on a loaded machine the toggle could still read "Hide settings"
+    when the next ``open_settings`` looked, which then did nothing, and the
+    close landed after it (the settings were gone when the test used them).
+    """
+    from playwright.sync_api import expect
+
     toggle = pg.get_by_role("button", name="Hide settings", exact=True)
     if toggle.count():
         toggle.click()
+        expect(pg.get_by_role("button", name="Settings", exact=True)).to_be_visible(timeout=10_000)
+        expect(pg.get_by_label("Familiarity within a team")).to_have_count(0, timeout=10_000)
 
 
 def set_field(pg, label: str, text: str) -> None:
