@@ -167,7 +167,10 @@ def test_network_figure_traces_labels_and_messages():
         sent = [x for x in m2.messages if x.minute == m2.minute and any(j != x.sender for j in x.recipients)]
         if sent:
             seen_msg = True
-            assert any(k.startswith("message this minute") for k in n) and len(f.layout.annotations) >= 1
+            lines = [t for t in f.data if t.name.startswith("message this minute")]
+            assert lines and all(t.marker.symbol == "arrow" and t.marker.angleref == "previous" for t in lines)
+            heads = sum(1 for t in lines for size in t.marker.size if size)  # one arrowhead per recipient other than the sender
+            assert heads == sum(1 for x in sent for j in x.recipients if j != x.sender and j < len(m2.people))
         marks = f.data[n.index("misreading")]
         if len(marks.x):
             seen_misread = True

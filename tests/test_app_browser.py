@@ -12,7 +12,8 @@ missing (``tests/browser_setup.py``, :mod:`jcs_sim.app.assets`); under CI
 these tests fail rather than skip when that is impossible.
 
 ``python tests/test_app_browser.py --docs docs/img`` retakes the screenshots
-used in ``docs/teaching.md``.
+used in ``docs/teaching.md`` (``... --docs docs/img app_what_if.png`` only
+the ones named).
 """
 
 from __future__ import annotations
@@ -167,9 +168,19 @@ def open_settings(pg) -> None:
 
 
 def close_settings(pg) -> None:
+    """Close the settings card, and wait until it is closed.
+
+    Why wait: on a loaded machine the toggle could still read "Hide settings"
+    when the next ``open_settings`` looked, which then did nothing, and the
+    close landed after it (the settings were gone when the test used them).
+    """
+    from playwright.sync_api import expect
+
     toggle = pg.get_by_role("button", name="Hide settings", exact=True)
     if toggle.count():
         toggle.click()
+        expect(pg.get_by_role("button", name="Settings", exact=True)).to_be_visible(timeout=10_000)
+        expect(pg.get_by_label("Familiarity within a team")).to_have_count(0, timeout=10_000)
 
 
 def set_field(pg, label: str, text: str) -> None:
@@ -263,11 +274,10 @@ def test_preset_then_steps_change_network_chat_and_charts(page):
     tab(page, "Progress")
     charts = page.locator("[data-figure=charts]")
     charts.locator("svg.main-svg").first.wait_for(timeout=10_000)
-    before = charts.inner_text()
-    step(page)
-    from playwright.sync_api import expect
-
-    expect(charts).not_to_have_text(before, timeout=10_000)  # the open panel follows the steps
+    # The open panel follows the steps: its lines end at the minute on screen (the axis and title need not change).
+    last_x = "(m) => { const gd = document.querySelector('[data-figure=charts] .js-plotly-plot'); const x = gd && gd.data && gd.data[0].x; return !!x && x[x.length - 1] === m; }"
+    page.wait_for_function(last_x, arg=minute(page), timeout=10_000)
+    page.wait_for_function(last_x, arg=step(page), timeout=10_000)
     tab(page, "Channel")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "app_failover_after_steps.png"
@@ -429,6 +439,8 @@ def _noise_decided_decision(model, minutes: int):
 def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     from playwright.sync_api import expect
 
+    from jcs_sim.app import why
+
     model = in_process("failover")
     found = _noise_decided_decision(model, 60)
     assert found, "some decision of the failover story's first hour should be decided by the random term"
@@ -453,6 +465,18 @@ def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
     page.mouse.click(x, y)
     expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
     expect(why_box.locator("[data-testid=noise-decided]")).to_contain_text("would have won")
+    # Step through the decisions with the buttons: later, earlier, and back to the latest.
+    minutes = [p["minute"] for p in why.decision_points(model, who)]
+    later = [t for t in minutes if t > at]
+    if later:
+        page.get_by_role("button", name="later ▶").click()
+        expect(why_box).to_contain_text(f"Minute {later[0]} ", timeout=10_000)
+        page.get_by_role("button", name="◀ earlier").click()
+        expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
+        page.get_by_role("button", name="latest", exact=True).click()
+        expect(why_box).to_contain_text(f"Minute {minutes[-1]} ", timeout=10_000)
+        page.mouse.click(x, y)
+        expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
     options = why_box.locator("details")
     n = options.count()
     assert n >= 4, f"every other candidate should be listed, got {n}"
@@ -519,6 +543,72 @@ def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_clicking_a_misreading_in_the_channel_shows_what_the_reader_did_next(page):
+    """Issue 13's "consequences linked": selecting a misreading (its line in the channel) shows what the reader did because of it."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import history
+
+    model = in_process("failover")
+    for _ in range(45):
+        model.step()
+    misreads = history.moments(model)["misreading"]
+    assert misreads and misreads[0] < 45, misreads
+    first = misreads[0]
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 45)
+    line = page.locator("[data-testid=chat] .jcs-understood", has_text=f"(minute {first}) understood as").first
+    line.locator("i").click()  # the words understood, not the What if read right? button beside them
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text(f"Looking back at minute {first} ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text(f"Responders at minute {first} ", timeout=10_000)
+    aftermath = page.locator("[data-testid=aftermath]")
+    expect(aftermath).to_contain_text("did next")
+    reader = history.aftermath(model, first)[0]["reader"]
+    expect(aftermath).to_contain_text(f"What {reader} did next")
+    expect(page.locator("[data-testid=whatif]")).to_have_count(0)  # a click on the line is not a click on its button
+    assert minute(page) == 45, "looking back must not move the run"
+    page.get_by_role("button", name="Live", exact=True).click()
+    expect(page.locator("[data-testid=looking-back]")).to_have_count(0, timeout=10_000)
+    assert not page.js_errors, page.js_errors
+
+
+def test_minute_slider_and_play_speed(page):
+    """The looking-back slider (by keyboard, as a mouse drag ends) and the minutes-per-second buttons."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The failover story")
+    tab(page, "Channel")
+    step_to(page, 10)
+    slider = page.locator(".jcs-scrub-slider [role=slider]").first
+    expect(slider).to_have_attribute("aria-valuenow", "10", timeout=10_000)
+    slider.focus()
+    page.keyboard.press("Home")
+    looking = page.locator("[data-testid=looking-back]")
+    expect(looking).to_contain_text("Looking back at minute 0 ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 0 ", timeout=10_000)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(looking).to_contain_text("Looking back at minute 2 ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 2 ", timeout=10_000)
+    assert minute(page) == 10, "looking back must not move the run"
+    page.keyboard.press("End")  # the present: live again
+    expect(looking).to_have_count(0, timeout=10_000)
+    advanced = {}
+    for speed in ("1/s", "8/s"):
+        page.get_by_role("button", name=speed, exact=True).click()
+        start = minute(page)
+        page.get_by_role("button", name=PLAY).click()
+        time.sleep(3.0)
+        page.get_by_role("button", name=re.compile(r"^❚❚")).click()
+        expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+        advanced[speed] = minute(page) - start
+    # 1 minute per second cannot go faster than that (a slow machine only goes slower); 8 per second is well ahead of it.
+    assert advanced["1/s"] <= 5 and advanced["8/s"] >= advanced["1/s"] + 4, advanced
+    page.get_by_role("button", name="4/s", exact=True).click()
+    assert not page.js_errors, page.js_errors
+
+
 def test_projector_layout_fits_1280x720(page):
     """Everything a lesson needs is on one 1280x720 screen: no horizontal scroll, nothing cut, large type."""
     from playwright.sync_api import expect
@@ -555,6 +645,39 @@ def test_projector_layout_fits_1280x720(page):
     pg.get_by_label("Reveal the root cause").uncheck()
     tab(pg, "Channel")
     assert not pg.js_errors, pg.js_errors
+
+
+def test_milestone_labels_do_not_overlap(page):
+    """Issue 13, problem 6 ("labels collide"): "detected" at minute 0 and "acknowledged" at minute 2 were drawn over each other."""
+    from playwright.sync_api import expect
+
+    model = in_process("failover")
+    while model.times["acknowledge"] is None:
+        model.step()
+    assert model.times["acknowledge"] - model.times["detect"] <= 5, model.times  # close enough to collide
+    load_preset(page, "The failover story")
+    tab(page, "Progress")
+    step_to(page, model.times["acknowledge"] + 1)
+    charts = page.locator("[data-figure=charts]")
+    expect(charts).to_contain_text("acknowledged", timeout=10_000)
+    page.wait_for_function(
+        "(m) => { const gd = document.querySelector('[data-figure=charts] .js-plotly-plot'); const x = gd && gd.data && gd.data[0].x;"
+        " return !!x && x[x.length - 1] === m; }",
+        arg=minute(page),
+        timeout=10_000,
+    )
+    labels = charts.locator("g.textpoint text").evaluate_all(
+        "ts => ts.filter(t => t.textContent.trim()).map(t => { const b = t.getBoundingClientRect();"
+        " return {text: t.textContent, x0: b.left, x1: b.right, y0: b.top, y1: b.bottom}; })"
+    )
+    words = " ".join(b["text"] for b in labels)
+    assert "detected" in words and "acknowledged" in words, labels
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"] or a["y1"] <= b["y0"] or b["y1"] <= a["y0"]
+            assert apart, f"milestone labels overlap: {a} and {b}"
+    tab(page, "Channel")
+    assert not page.js_errors, page.js_errors
 
 
 def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
@@ -705,6 +828,16 @@ def take_doc_screenshots(out: Path) -> list[Path]:
             time.sleep(0.8)
             shots.append(_shot(pg, out / "app_look_back.png"))
             pg.get_by_role("button", name="Live", exact=True).click()
+            # "What if read right?" answered, on the misreading the lesson plan names (the first whose replay changes the outcome).
+            found = _read_right_that_changes_the_outcome(in_process("failover"), by=60)
+            if found:
+                reader, mid, c = found
+                step_to(pg, c.read_minute)
+                pg.locator(f"[data-testid=chat] [data-msg='{mid}'] .jcs-readright[data-reader='{reader}']").click()
+                pg.locator("[data-testid=whatif-times]").wait_for(timeout=60_000)
+                time.sleep(0.8)
+                shots.append(_shot(pg, out / "app_what_if.png"))
+                pg.get_by_role("button", name="Close", exact=True).click()
             # Two settings on one histogram: the default incident against communication through the commander.
             load_preset(pg, "The default incident")
             tab(pg, "Seeds")
@@ -737,8 +870,19 @@ def _shot(pg, path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--docs":
-        for p in take_doc_screenshots(Path(sys.argv[2])):
-            print(f"{p} ({p.stat().st_size // 1024} KB)")
+    if len(sys.argv) >= 3 and sys.argv[1] == "--docs":
+        # With names after OUTDIR, only those screenshots are replaced (all are taken, in a scratch folder).
+        import shutil
+        import tempfile
+
+        out, only = Path(sys.argv[2]), sys.argv[3:]
+        with tempfile.TemporaryDirectory() as scratch:
+            for p in take_doc_screenshots(Path(scratch) if only else out):
+                if only and p.name not in only:
+                    continue
+                if only:
+                    out.mkdir(parents=True, exist_ok=True)
+                    p = Path(shutil.copy(p, out / p.name))
+                print(f"{p} ({p.stat().st_size // 1024} KB)")
     else:
-        sys.exit(f"usage: {sys.argv[0]} --docs OUTDIR   (or run the tests with pytest)")
+        sys.exit(f"usage: {sys.argv[0]} --docs OUTDIR [NAME.png ...]   (or run the tests with pytest)")

@@ -504,9 +504,10 @@ def Channel(m: Any, tick: int, run: Run):
     """The incident channel, newest message at the bottom; a misread message highlighted with what was understood.
 
     Each misreading has a "What if read right?" button; the answer (or
-    "replaying...") shows in a box above the channel until closed. Looking
-    back at a minute with a misreading, a box above the channel says who
-    misread what and what the reader did next (from the live run's trace).
+    "replaying...") shows in a box above the channel until closed. A click
+    on a misreading's line looks back at its minute. Looking back at a
+    minute with a misreading, a box above the channel says who misread what
+    and what the reader did next (from the live run's trace).
     """
     live = run.model.value
     asked = run.what_if.value if run.what_if is not None else None
@@ -524,7 +525,11 @@ def Channel(m: Any, tick: int, run: Run):
         if isinstance(value.get("reader"), int) and isinstance(value.get("message"), int):
             run.ask_read_right(value["reader"], value["message"])
 
-    ChatView.element(chat_html=_html(lambda: _chat(m), "the channel"), short=asked is not None, on_asked=asked_about)
+    def selected(value: dict) -> None:
+        if isinstance(value.get("minute"), int):
+            run.look_at(value["minute"])
+
+    ChatView.element(chat_html=_html(lambda: _chat(m), "the channel"), short=asked is not None, on_asked=asked_about, on_selected=selected)
 
 
 @solara.component

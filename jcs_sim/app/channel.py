@@ -57,7 +57,9 @@ def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False) -> 
 
     ``what_if``: a "What if read right?" button after each misreading, which
     names the reader and the message (``data-reader``, ``data-message``) for
-    the page's click handler (:class:`~jcs_sim.app.widgets.ChatView`).
+    the page's click handler (:class:`~jcs_sim.app.widgets.ChatView`). Each
+    misreading's line names its minute (``data-minute``): a click on it goes
+    back to that minute, where the page says what the reader did next.
     """
     if not rows:
         return '<div class="jcs-chat-empty">No messages yet. Step the model: the first page goes out in the first minutes.</div>'
@@ -75,7 +77,8 @@ def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False) -> 
         )
         for m in r["misreads"]:
             line += (
-                f'<div class="jcs-understood">⚠ {html.escape(m["reader"])} (minute {m["minute"]}) understood as: '
+                f'<div class="jcs-understood" data-minute="{int(m["minute"])}" title="Click: go back to minute {int(m["minute"])} and see what '
+                f'{html.escape(m["reader"])} did next">⚠ {html.escape(m["reader"])} (minute {m["minute"]}) understood as: '
                 f"<i>{html.escape(m['understood'])}</i>{_read_right_button(r['id'], m) if what_if else ''}</div>"
             )
         out.append(line + "</div>")

@@ -7,6 +7,7 @@ the time (see ``benchmarks/bench_app.py``).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from ..model import IncidentModel
 
 __all__ = ["charts_spec", "charts_figure", "histogram_spec", "histogram_figure", "MILESTONES"]
+
+AXIS_STEP = 30  # minutes: the time axis of the progress charts ends at the next multiple of this
+PLOT_WIDTH_PX = 500  # the progress charts' plotting width in the right-hand panel at 1280x720 (about 515 px)
+LABEL_CHAR_PX = 8  # width of one character of a milestone label (13 px DejaVu Sans), rounded up
 
 MILESTONES = (
     ("detect", "detected"),
@@ -95,6 +100,7 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             my.append(top * 1.05)
             mtext.append(word)
             shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
+    span = [0, AXIS_STEP * max(1, math.ceil(model.minute / AXIS_STEP))]
     traces.append(
         trace(
             "scatter",
@@ -102,7 +108,7 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             y=my,
             mode="markers+text",
             name="milestones",
-            text=mtext,
+            text=_label_groups(mx, mtext, span[1]),
             textposition="top right",
             xaxis="x",
             yaxis="y",
@@ -112,8 +118,10 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
         )
     )
     reached = [f"{w} at {model.times[k]}" for k, w in MILESTONES if model.times.get(k) is not None]
-    layout = base_layout("Progress: " + ("; ".join(reached) if reached else "nothing reached yet") + f" (minute {model.minute})", height)
-    span = [0, max(10, model.minute)]
+    # Neither the title nor the time axis changes every minute: plotly.js then redraws only the lines
+    # (benchmarks/bench_app.py: a redraw of this figure took about half as long in Chromium). The minute is in
+    # the status line; the axis grows by half hours.
+    layout = base_layout("Progress: " + ("; ".join(reached) if reached else "nothing reached yet"), height)
     layout.update(
         xaxis=dict(range=span, anchor="y3", gridcolor="#eee"),
         margin=dict(l=70, r=10, t=40, b=40),  # room for the axis titles beside the tick numbers
@@ -124,6 +132,26 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
         shapes=shapes,
     )
     return {"data": traces, "layout": layout}
+
+
+def _label_groups(minutes: list[int], words: list[str], span: int) -> list[str]:
+    """The milestones' labels, those that would overlap the one before joined into it ("detected, acknowledged").
+
+    A label starts at its milestone and runs right; one that starts before
+    the previous label ends is merged into that label (its marker stays).
+    The widths are estimated for the progress panel at 1280x720
+    (:data:`PLOT_WIDTH_PX`, :data:`LABEL_CHAR_PX`).
+    """
+    per_minute = PLOT_WIDTH_PX / max(span, 1)
+    out = list(words)
+    head = None  # index of the label being extended
+    for i, t in enumerate(minutes):
+        if head is not None and (t - minutes[head]) * per_minute < (len(out[head]) + 1) * LABEL_CHAR_PX:
+            out[head] = f"{out[head]}, {out[i]}"
+            out[i] = ""
+        else:
+            head = i
+    return out
 
 
 def _median(xs: list[int]) -> int | None:

@@ -51,6 +51,7 @@ FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)  # read from the b
 # What a responder is doing, in words, from the action registry; "none" before their first decision.
 VERBS = {**core.VERBS, "none": ""}
 PERSON_TARGETS = core.PERSON_TARGETS
+ARROW_SIZE = 13  # px: a message's arrowhead in the network
 MAX_TIE_LABELS = 24  # more tie-weight numbers than this overlap (a big incident): show them on hover
 
 _layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> cached positions
@@ -167,11 +168,14 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             showlegend=False,
         )
     )
-    # This minute's messages, sender -> each recipient.
+    # This minute's messages, sender -> each recipient: a line per message, its arrowhead a marker at the
+    # recipient's end (size 0 at the sender's), turned along the line by plotly.js (angleref "previous").
+    # Why markers and not layout annotations: plotly.js redraws every annotation at every step, and the
+    # network is redrawn every minute (benchmarks/bench_app.py).
     now = model.minute
-    annotations = []
     msg_x: dict[str, list] = {}
     msg_y: dict[str, list] = {}
+    msg_size: dict[str, list] = {}
     for msg in _messages_at(model, now):
         for j in msg.recipients:
             if j == msg.sender or j >= n:
@@ -179,34 +183,18 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             (x0, y0), (x1, y1) = pos[msg.sender], pos[j]
             msg_x.setdefault(msg.route, []).extend([x0, x1, None])
             msg_y.setdefault(msg.route, []).extend([y0, y1, None])
-            annotations.append(
-                dict(
-                    x=x1,
-                    y=y1,
-                    ax=x0,
-                    ay=y0,
-                    xref="x",
-                    yref="y",
-                    axref="x",
-                    ayref="y",
-                    showarrow=True,
-                    text="",
-                    arrowhead=3,
-                    arrowsize=1.2,
-                    arrowwidth=1.6,
-                    arrowcolor=ROUTE_COLOURS.get(msg.route, "#333"),
-                    standoff=14,
-                )
-            )
+            msg_size.setdefault(msg.route, []).extend([0, ARROW_SIZE, 0])
     for route, xs in msg_x.items():
+        colour = ROUTE_COLOURS.get(route, "#333")
         traces.append(
             trace(
                 "scatter",
                 x=xs,
                 y=msg_y[route],
-                mode="lines",
+                mode="lines+markers",
                 name=f"message this minute ({route})",
-                line=dict(width=2.5, color=ROUTE_COLOURS.get(route, "#333")),
+                line=dict(width=2.5, color=colour),
+                marker=dict(symbol="arrow", angleref="previous", size=msg_size[route], standoff=12, color=colour),
                 hoverinfo="skip",
             )
         )
@@ -287,7 +275,7 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     )
     layout = base_layout(f"Responders at minute {now} ({clock(model)})", height)
     # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
-    layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]), annotations=annotations)
+    layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]))
     return {"data": traces, "layout": layout}
 
 

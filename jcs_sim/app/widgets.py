@@ -128,8 +128,10 @@ module.exports = {
     onClick(ev) {
       // A click on a "What if read right?" button goes back to Python as the `asked` trait.
       const b = ev.target && ev.target.closest && ev.target.closest(".jcs-readright");
-      if (!b) return;
-      this.asked = { reader: +b.dataset.reader, message: +b.dataset.message, at: Date.now() };
+      if (b) { this.asked = { reader: +b.dataset.reader, message: +b.dataset.message, at: Date.now() }; return; }
+      // A click elsewhere on a misreading's line goes back to its minute (the `selected` trait).
+      const u = ev.target && ev.target.closest && ev.target.closest(".jcs-understood[data-minute]");
+      if (u) this.selected = { minute: +u.dataset.minute, at: Date.now() };
     },
   },
 };
@@ -143,13 +145,15 @@ class ChatView(ipyvue.VueTemplate):
     Why a template and not ``solara.HTML``: the channel is one block of HTML
     redrawn every minute (a Solara button per misreading would be hundreds
     of widgets), and HTML cannot call Python. One click handler on the block
-    sends the clicked button's reader and message back as ``asked``.
+    sends the clicked button's reader and message back as ``asked``, and a
+    click on a misreading's line its minute as ``selected``.
     """
 
     template = traitlets.Unicode(_CHAT_TEMPLATE).tag(sync=True)
     chat_html = traitlets.Unicode("").tag(sync=True)
     short = traitlets.Bool(False).tag(sync=True)  # less height: a what-if answer is shown above the channel
     asked = traitlets.Dict({}).tag(sync=True)  # the last button clicked: {"reader", "message", "at"}
+    selected = traitlets.Dict({}).tag(sync=True)  # the last misreading's line clicked: {"minute", "at"}
 
 
 CSS = """
@@ -177,7 +181,8 @@ CSS = """
 .jcs-msg .jcs-route { font-size: 13px; }
 .jcs-msg .jcs-text { margin-left: 2.4em; }
 .jcs-misread { background: #fdecea; border-left: 4px solid #d62728; }
-.jcs-understood { margin-left: 2.4em; color: #a11; font-size: 14px; }
+.jcs-understood { margin-left: 2.4em; color: #a11; font-size: 14px; cursor: pointer; }
+.jcs-understood:hover { text-decoration: underline dotted; }
 .jcs-chat-empty, .jcs-chat-more { color: #777; padding: 6px; }
 .jcs-why { font-size: 15px; line-height: 1.35; background: #f7f8fa; padding: 6px 8px; border-radius: 4px;
            max-height: 330px; overflow-y: auto; margin: 0; }
