@@ -1,26 +1,28 @@
 """Regroup: the commander stops the flailing and the team pools what it knows.
 
 Why: a team whose fixes keep failing can go on trying them for hours, each
-person on the hypothesis they last held (issue 10: in the README's first run,
-65 remediations in 12 hours, most on the wrong service). Incident command
-practice has a counter-move: step back, say aloud what has been tried and
-what each person believes, and let the person who knows the suspect best
-decide what to believe ("deference to expertise", Weick & Sutcliffe 2007,
-*Managing the Unexpected*, ch. 4). The commander weighs calling one like any other action:
-each failed remediation they know of since the last regroup adds evidence
-(``regroup.evidence_per_failure``); the meeting costs every active person
-``regroup.minutes``.
+person on the hypothesis they last held (before this action, the README's
+first run had 65 remediations in 12 hours, most on the wrong service).
+Incident command practice has a counter-move: step back, say aloud what has
+been tried and what each person believes, and let the person who knows the
+suspect best decide what to believe ("deference to expertise", Weick &
+Sutcliffe 2007, *Managing the Unexpected*, ch. 4). The commander weighs
+calling one like any other action: each failed remediation they know of
+since the last regroup adds evidence (``regroup.evidence_per_failure``); the
+meeting costs every active person ``regroup.minutes``.
 
-What the meeting does (:func:`pool`):
+What the meeting does (:func:`pool`, ODD §7.23):
 - everyone learns every failure anyone knows of (per service and remedy, the
   largest count any participant knows, as a union of what was seen), so the
   case for a code fix where the usual fixes failed reaches the whole team;
-- the team adopts one root-cause hypothesis: among the participants who hold
-  one, the claim of the person who knows its service best (each states the
-  root cause they believe most) (their usable
-  knowledge now; ties: the earlier on the roster), with that person's fault
-  type. Rival root claims are dropped (looked at again). If that person is
-  wrong, the team converges on the wrong cause: deference is not truth;
+- every service someone holds to be the root cause is judged by the
+  participant with a view of it who knows it best (their usable knowledge
+  now; ties: the earlier on the roster): the owner who ruled it out
+  overrides the outsider who blamed it, and the judge's verdict becomes
+  everyone's. Among the claims upheld, the team adopts the one whose judge
+  knows it best, with that judge's fault type, and leaves the others to look
+  at again (one hypothesis at a time). If the judge is wrong, the team
+  converges on the wrong cause: deference is not truth;
 - anchors are lifted (fixation is broken by saying it aloud), and nobody is
   left believing the team is stuck.
 """
