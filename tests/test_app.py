@@ -551,6 +551,25 @@ def test_two_scenarios_on_one_histogram_with_the_same_bins():
     assert lesson.compared() is None
 
 
+def test_compared_histogram_draws_each_scenarios_unresolved_runs_apart():
+    # The pinned scenario's runs not resolved by the horizon get their own bar, told apart from this scenario's,
+    # even when this scenario has none; and no overlap of the resolved bars looks like a "not resolved" one.
+    ours = [{"time_to_resolve": t} for t in (40, 60, 90)]
+    pinned = [{"time_to_resolve": t} for t in (50, 70)] + [{"time_to_resolve": None}] * 3
+    for current, other in ((ours, pinned), (ours + [{"time_to_resolve": None}], pinned)):
+        fig = charts.histogram_figure(current, None, 720, compare=("slow", other))
+        bars = {t.name: t for t in fig.data if t.type == "bar"}
+        pinned_bar = next(t for name, t in bars.items() if name.startswith("pinned") and "not resolved by minute 720" in name)
+        assert list(pinned_bar.y) == [3]
+        ours_censored = sum(1 for s in current if s["time_to_resolve"] is None)
+        mine = [t for name, t in bars.items() if name.startswith("this scenario") and "not resolved" in name]
+        assert [list(t.y) for t in mine] == ([[ours_censored]] if ours_censored else [])
+        assert all(t.marker.pattern.shape for t in bars.values()), "a not-resolved bar is hatched, unlike the histograms"
+        if len(mine) == 1:
+            assert mine[0].x[0] != pinned_bar.x[0], "the two not-resolved bars stand side by side, not on top of each other"
+        assert all(t.marker.line.width >= 1 for t in fig.data if t.type == "histogram"), "overlapping bars are outlined"
+
+
 # ----- "What if read right?" -------------------------------------------------
 # configs/failover_story.toml, seed 135: Fatima (support) reads Ana's "scale on edge-api2 didn't work" (message 27) at
 # minute 88 as "they are out of ideas" and escalates to management at minute 89.

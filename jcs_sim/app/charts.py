@@ -159,6 +159,19 @@ def _median(xs: list[int]) -> int | None:
     return srt[len(srt) // 2] if srt else None
 
 
+def _not_resolved_bar(x: float, n: int, name: str, colour: str, width: float) -> dict[str, Any]:
+    """Runs not resolved by the horizon: one hatched bar, so it never reads as a bin of resolved runs."""
+    return trace(
+        "bar",
+        x=[x],
+        y=[n],
+        name=name,
+        marker=dict(color=colour, line=dict(width=1.5, color="#555"), pattern=dict(shape="/", fgcolor="#555", solidity=0.3)),
+        width=width,
+        hovertemplate=f"{name}<extra></extra>",
+    )
+
+
 def histogram_spec(
     summaries: list[dict[str, Any]],
     current: dict[str, Any] | None,
@@ -185,12 +198,13 @@ def histogram_spec(
         top = max(done + other_done + [1])
         size = max(1, -(-top // 25))  # the same bins for both, or the bars would not compare
         bins = dict(start=0, end=top + size, size=size)
+        # Outlined in a darker shade of their own colour, so where the two overlap each bar's edge still shows.
         traces = [
             trace(
                 "histogram",
                 x=other_done,
                 name=f"pinned: {label} ({len(other)} runs, median {_median(other_done)}, {other_censored} not resolved)",
-                marker=dict(color="#f0a030", line=dict(width=0.5, color="white")),
+                marker=dict(color="#f0a030", line=dict(width=1.5, color="#a0600a")),
                 opacity=0.6,
                 xbins=bins,
             ),
@@ -198,22 +212,23 @@ def histogram_spec(
                 "histogram",
                 x=done,
                 name=f"this scenario ({len(summaries)} runs, median {_median(done)}, {censored} not resolved)",
-                marker=dict(color="#3a7bd5", line=dict(width=0.5, color="white")),
+                marker=dict(color="#3a7bd5", line=dict(width=1.5, color="#1d4f94")),
                 opacity=0.6,
                 xbins=bins,
             ),
         ]
-    if censored:
-        traces.append(
-            trace(
-                "bar",
-                x=[horizon],
-                y=[censored],
-                name=f"not resolved by minute {horizon}",
-                marker=dict(color="#999"),
-                width=max(horizon / 40, 1),
-            )
-        )
+    width = max(horizon / 40, 1)
+    if compare is None:
+        if censored:
+            traces.append(_not_resolved_bar(horizon, censored, f"not resolved by minute {horizon}", "#999", width))
+    else:
+        # One hatched bar per scenario in that scenario's colour, side by side just past the horizon.
+        for x, n, who, colour in (
+            (horizon + width / 2, other_censored, "pinned", "#f0a030"),
+            (horizon + 3 * width / 2, censored, "this scenario", "#3a7bd5"),
+        ):
+            if n:
+                traces.append(_not_resolved_bar(x, n, f"{who}: {n} not resolved by minute {horizon}", colour, width))
     shapes = []
     title = f"Time to resolve over {len(summaries)} other seeds"
     if done:
