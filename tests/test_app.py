@@ -239,6 +239,33 @@ def test_chat_rows_show_route_text_and_what_was_understood():
     assert "<script>" not in channel.chat_html(hostile, 1)
 
 
+def test_the_empty_channel_says_who_was_paged_not_that_a_page_is_to_come():
+    # The alert's pages go out at minute 0 but are no channel message; the first message may come at minute 28.
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel
+
+    lesson = Lesson()
+    lesson.choose("failover", seed=0)
+    m = ClassroomModel(lesson)
+    for minute in (0, 1, 5):
+        while m.minute < minute:
+            m.step()
+        assert not m.messages
+        html = channel.chat_html([], 0, empty=channel.quiet_note(m))
+        assert "goes out" not in html and "first page" not in html
+        assert f"Minute {minute}: the alert at minute 0 paged Ana (ops) and Fatima (support)" in html
+        assert "nobody has written in the channel yet" in html
+    assert "; Ana has joined, but" in channel.quiet_note(m)  # at minute 5 only Ana has
+    past = history.PastView(m, m.history[0])
+    assert "Minute 0" in channel.quiet_note(past) and "joined" not in channel.quiet_note(past)
+    # Before the incident is noticed nobody has been paged, and the note says so.
+    cfg = apply_overrides(default_config(), ["detection.alert_minutes=60", "detection.miss_prob=0.0", "detection.report_minutes=1000"])
+    late = IncidentModel(cfg, seed=0)
+    assert late.times["detect"] is None
+    assert "nobody has been paged" in channel.quiet_note(late)
+    assert "first page goes out" not in channel.chat_html([], 0)
+
+
 def test_why_panel_rows_are_the_trace_tables_rows():
     m = stepped("default", 60)
     me = 0

@@ -561,7 +561,7 @@ def Services(m: IncidentModel, tick: int):
 def _chat(m: IncidentModel) -> str:
     rows = channel.chat_rows(m)
     # column-reverse keeps the newest message in view: the newest goes first in the markup.
-    return "\n".join(reversed(channel.chat_html(rows, len(m.messages), what_if=True).split("\n")))
+    return "\n".join(reversed(channel.chat_html(rows, len(m.messages), what_if=True, empty=channel.quiet_note(m)).split("\n")))
 
 
 def _status(m: IncidentModel) -> str:

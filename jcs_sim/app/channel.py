@@ -17,7 +17,7 @@ from .core import describe, trace_table
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["chat_rows", "chat_html", "decision_rows"]
+__all__ = ["chat_rows", "chat_html", "quiet_note", "decision_rows"]
 
 
 def chat_rows(model: IncidentModel, last: int = 80) -> list[dict[str, Any]]:
@@ -52,7 +52,37 @@ def chat_rows(model: IncidentModel, last: int = 80) -> list[dict[str, Any]]:
     return rows
 
 
-def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False) -> str:
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def quiet_note(model: IncidentModel) -> str:
+    """What the empty channel means at this minute: whether the incident is noticed yet, who was paged, who joined.
+
+    Why: the alert's pages are not channel messages, so at minute 0 the
+    channel is empty although the first pages have gone out; the first
+    message may come half an hour later.
+    """
+    detect = model.times["detect"]
+    if detect is None:
+        return (
+            f"No messages yet. Minute {model.minute}: nobody has noticed the incident, so nobody has been paged. "
+            "Step the model: the on-call is paged when the monitoring or a customer report notices it."
+        )
+    # By state, not paged_at: a look back (history.PastView) keeps only each person's state at that minute.
+    paged = [p for p in model.people if p.state != "off"]
+    how = getattr(getattr(model, "monitor", None), "how", "") or "alert"
+    said = f"No messages yet. Minute {model.minute}: "
+    if not paged:
+        return f"{said}the incident was detected at minute {detect} ({how}); nobody has been paged or written in the channel yet."
+    said += f"the {how} at minute {detect} paged {_names([f'{p.name} ({p.role})' for p in paged])}"
+    joined = [p.name for p in paged if p.state in ("active", "left")]
+    if joined:
+        return f"{said}; {_names(joined)} {'has' if len(joined) == 1 else 'have'} joined, but nobody has written in the channel yet."
+    return f"{said}; nobody has written in the channel yet."
+
+
+def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False, empty: str = "No messages yet.") -> str:
     """The chat log as HTML (escaped), one line per message. Newest last; the page keeps it scrolled to the bottom.
 
     ``what_if``: a "What if read right?" button after each misreading, which
@@ -60,9 +90,10 @@ def chat_html(rows: list[dict[str, Any]], total: int, what_if: bool = False) -> 
     the page's click handler (:class:`~jcs_sim.app.widgets.ChatView`). Each
     misreading's line names its minute (``data-minute``): a click on it goes
     back to that minute, where the page says what the reader did next.
+    ``empty``: what to say while there is no message (:func:`quiet_note`).
     """
     if not rows:
-        return '<div class="jcs-chat-empty">No messages yet. Step the model: the first page goes out in the first minutes.</div>'
+        return f'<div class="jcs-chat-empty">{html.escape(empty)}</div>'
     out = []
     if total > len(rows):
         out.append(f'<div class="jcs-chat-more">... {total - len(rows)} earlier messages</div>')
