@@ -194,6 +194,14 @@ def test_service_figure_symptoms_investigations_and_root():
     assert m.sg.names[m.fault.root] in root.text[0]
 
 
+def test_the_root_cause_label_names_its_fault_type_as_a_fault_type():
+    # "data" is a fault type and a team's name: "(data)" alone read as the team.
+    cfg = apply_overrides(default_config(), ["fault.type=data"])
+    m = IncidentModel(cfg, seed=0)
+    text = C.service_figure(m, reveal_root=True).data[-1].text[0]
+    assert text == f"root cause: {m.sg.names[m.fault.root]}<br>fault type: data"
+
+
 def test_charts_figure_follows_the_timeline():
     m = stepped("failover", 70)
     fig = charts.charts_figure(m)

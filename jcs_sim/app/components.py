@@ -446,7 +446,8 @@ def service_spec(model: IncidentModel, reveal_root: bool = False, height: int = 
                 y=[pos[r][1]],
                 mode="markers+text",
                 name="root cause",
-                text=[f"root cause: {sg.names[r]}<br>({model.fault.kind.replace('_', ' ')})"],
+                # "fault type:" spelled out: some fault types (data) are also teams' names.
+                text=[f"root cause: {sg.names[r]}<br>fault type: {model.fault.kind.replace('_', ' ')}"],
                 # Towards the middle of the picture, so the label is never cut off at its edges.
                 textposition="top left" if pos[r][0] > 0.5 * (xs_min + xs_max) else "top right",
                 textfont=dict(color="#8b0000", size=13),
