@@ -85,7 +85,8 @@ def sentence(cmp: dict[str, Any], numbers: bool = False) -> str:
     else:
         pros, cons = cmp["pros"], cmp["cons"]
     if cmp["noise_decided"]:
-        head = f"the random part of the score decided: without it, this would have won by {-cmp['gap_without_noise']:.2f}"
+        # Pairwise only: several options can each beat the chosen one without noise, but only one of them would win.
+        head = f"the random part of the score decided: without it, this would have scored {-cmp['gap_without_noise']:.2f} above the chosen action"
         if pros:
             head += f". For the chosen action: {'; '.join(pros)}"
         return head

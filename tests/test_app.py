@@ -454,13 +454,13 @@ def test_play_keeps_its_nominal_pace():
     assert 0.7 * expected <= run.model.value.minute <= expected + 1.5, (run.model.value.minute, expected)
 
 
-def _rows(chosen: dict, other: dict) -> list[dict]:
+def _rows(chosen: dict, *others: dict) -> list[dict]:
     from jcs_sim.app.core import COMPONENTS
 
     base = {"minute": 7, "responder": "Ana <b>", "responder_role": "ops", "target": "edge-api1", "fatigue": 0.2, "pressure": 0.5}
     base |= {"unread": 1, "top_suspect": "edge-api1", "top_suspicion": 0.6, "fault_belief": "", "believes_team_stuck": False}
     zero = dict.fromkeys(COMPONENTS, 0.0)
-    return [{**base, **zero, **chosen, "chosen": True}, {**base, **zero, **other, "chosen": False}]
+    return [{**base, **zero, **chosen, "chosen": True}] + [{**base, **zero, **other, "chosen": False} for other in others]
 
 
 def test_why_says_which_way_each_part_went_and_when_noise_decided():
@@ -485,6 +485,16 @@ def test_why_says_which_way_each_part_went_and_when_noise_decided():
     assert why.comparison(noisy[0], noisy[1])["noise_decided"]
     text = why.explain_html(noisy)
     assert "Noise decided this one" in text and "would have won (by 0.30)" in text
+    # Two options each beat the chosen one without noise; only the better of them "would have won", and each
+    # option's own line says only how it compared with the chosen action.
+    two = _rows(
+        {"action": "investigate", "risk": -0.1, "g": 1.0, "g_without_noise": 0.2},
+        {"action": "page", "target": "Ben", "risk": 0.0, "g": 0.9, "g_without_noise": 0.5},
+        {"action": "page", "target": "Dev", "risk": 0.0, "g": 0.8, "g_without_noise": 0.4},
+    )
+    text = why.explain_html(two)
+    assert text.count("would have won") == 1 and "<b>page Ben</b> would have won (by 0.30)" in text
+    assert text.count("would have scored") == 2 and "would have scored 0.20 above the chosen action" in text
 
 
 def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_ones():
