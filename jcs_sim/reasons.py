@@ -22,7 +22,7 @@ __all__ = ["WORDS", "NEAR", "MAX_REASONS", "label", "comparison", "sentence"]
 WORDS: dict[str, tuple[str, str]] = {
     "evidence": ("it promised more, given what they believed", "it promised less, given what they believed"),
     "urgency": ("it answered the time pressure better", "it answered the time pressure less"),
-    "effort": ("it took less time and effort, tired as they were", "it took more time and effort, tired as they were"),
+    "effort": ("it took less time and effort", "it took more time and effort"),  # fatigue and crowding scale it (in the context line)
     "social_cost": (
         "it meant less reluctance about paging or messaging someone they barely know",
         "it meant more reluctance about paging or messaging someone they barely know",
