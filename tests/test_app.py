@@ -476,6 +476,8 @@ def test_why_says_which_way_each_part_went_and_when_noise_decided():
     assert cmp["cons"] == [why.WORDS["effort"][1]] and not cmp["noise_decided"]
     text = why.explain_html(rows)
     assert "less risky" in text and "took more time" in text and "Noise decided" not in text
+    # The context is what they had as they decided (the look-back's beliefs are those at the end of the minute).
+    assert "What they had as they decided:" in text
     assert "Ana &lt;b&gt;" in text and text.count("<details") == 1
     # Without its random part the other option scored higher: the noise decided, and the panel says so.
     noisy = _rows(
@@ -536,6 +538,7 @@ def test_looking_back_draws_exactly_what_the_run_showed_at_that_minute(preset):
         assert charts.charts_spec(past) == charts.charts_spec(fresh)
         assert channel.chat_rows(past, last=10_000) == channel.chat_rows(fresh, last=10_000)
         assert history.beliefs_html(past) == history.beliefs_html(fresh)
+        assert history.beliefs_html(past).startswith("Beliefs at the end of the minute: ")  # not what Why? shows at a decision
         for i in range(len(fresh.people)):
             assert channel.decision_rows(past, i, t) == channel.decision_rows(fresh, i, t)
 

@@ -519,7 +519,7 @@ def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
     last = misreads[-1]
     expect(network).to_contain_text(f"Responders at minute {last} ", timeout=10_000)
     expect(page.locator("[data-testid=looking-back]")).to_contain_text(f"Looking back at minute {last} ")
-    expect(page.locator("[data-testid=looking-back]")).to_contain_text("Beliefs:")
+    expect(page.locator("[data-testid=looking-back]")).to_contain_text("Beliefs at the end of the minute:")
     aftermath = page.locator("[data-testid=aftermath]")
     expect(aftermath).to_contain_text("misread")
     expect(aftermath).to_contain_text("did next")

@@ -200,7 +200,11 @@ def neighbour(minutes: list[int], at: int, forward: bool) -> int | None:
 
 
 def beliefs_html(view: Any) -> str:
-    """One line: each active responder's main suspect at the view's minute (escaped)."""
+    """One line: each active responder's main suspect at the end of the view's minute (escaped).
+
+    Why "at the end": the Why? panel shows what someone had as they decided, earlier in the minute; a message
+    read by that decision moves their beliefs after it, and the two must not read as a contradiction.
+    """
     names = view.sg.names
     parts = []
     for p in view.people:
@@ -210,7 +214,7 @@ def beliefs_html(view: Any) -> str:
         if top is None or top < 0:
             continue
         parts.append(f"<b>{html.escape(p.name)}</b> suspects {html.escape(names[top])}")
-    return "Beliefs: " + ("; ".join(parts) if parts else "nobody active has a suspect yet") + "."
+    return "Beliefs at the end of the minute: " + ("; ".join(parts) if parts else "nobody active has a suspect yet") + "."
 
 
 AFTER = 3  # decisions shown after a misreading

@@ -53,7 +53,9 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
         belief += f", believed the fault was a {e(c['fault_belief'].replace('_', ' '))}"
     if c["believes_team_stuck"]:
         belief += ", believed nobody was fixing anything"
-    out.append(f'<p class="jcs-why-context">What they had: {", ".join(context)}; {belief}.</p>')
+    # As they decided: what they read or concluded after it (later in the same minute) is not in it, so it can
+    # differ from the look-back's beliefs, which are those at the end of the minute.
+    out.append(f'<p class="jcs-why-context">What they had as they decided: {", ".join(context)}; {belief}.</p>')
     cmps = [comparison(c, o) for o in others]
     decided = [x for x in cmps if x["noise_decided"]]
     if decided:
