@@ -40,6 +40,8 @@ __all__ = [
     "default_config",
     "load_config",
     "apply_overrides",
+    "with_settings",
+    "value_of",
     "validate",
     "config_to_toml",
     "check_mode",
@@ -738,6 +740,25 @@ def apply_overrides(cfg: dict[str, Any], sets: list[str], where: str = "--set") 
         except ConfigError as exc:
             raise ConfigError(f"{where} {dotted}: {exc}") from None
     return validate(raw, where=where)
+
+
+def with_settings(cfg: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``cfg`` with each ``section.key -> value`` of ``settings`` set (not validated).
+
+    One place for what sweep points, their mode checks and whatif's swept values all do; callers
+    whose values come from a user validate the result.
+    """
+    out = copy.deepcopy(cfg)
+    for dotted, value in settings.items():
+        sec, key = dotted.split(".", 1)
+        out[sec][key] = value
+    return out
+
+
+def value_of(cfg: dict[str, Any], dotted: str) -> Any:
+    """The value of ``section.key`` in ``cfg``."""
+    sec, key = dotted.split(".", 1)
+    return cfg[sec][key]
 
 
 def _toml_value(v: Any) -> str:

@@ -21,7 +21,6 @@ a value never changes the numbers of the others.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 from collections.abc import Callable
@@ -30,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from .ablate import PHASES, paired_ratios
+from .ablate import PHASES, paired_ratios, run_times
 from .calibrate import Prior, set_params
-from .config import ConfigError, _check_value, _parse_scalar, apply_overrides, check_mode, validate
+from .config import ConfigError, _check_value, _parse_scalar, apply_overrides, check_mode, validate, value_of, with_settings
 
 __all__ = ["load_calibration", "parse_sweep", "whatif", "whatif_sweep"]
 
@@ -94,8 +93,6 @@ def _paired_runs(
     one order from ``seed`` whatever the arms are, so a what-if with one
     change gives the same numbers as before the sweep form existed.
     """
-    from .organisation import incident_model
-
     rng = np.random.default_rng(seed)
     draws = rng.choice(weights.size, size=runs, p=weights)
     names = ["base", *arms]
@@ -111,11 +108,10 @@ def _paired_runs(
             draw_logs: dict[str, list[float]] = {arm: [] for arm in names}
             for s in rng.integers(0, 2**31 - 1, size=per_draw):
                 for arm, c in configs.items():
-                    m = incident_model(c, seed=int(s), record_trace=False).run()
-                    censored[arm] += m.times["resolve"] is None
+                    run = run_times(c, int(s))  # censored phases at the minutes simulated, as ablate counts them
+                    censored[arm] += not run["resolved"]
                     for p in PHASES:
-                        v = m.times[p] if m.times[p] is not None else m.minute
-                        times[arm][p].append(max(float(v), 1.0))  # a phase can take 0 minutes
+                        times[arm][p].append(max(run[p], 1.0))  # a phase can take 0 minutes
                     draw_logs[arm].append(np.log(times[arm]["resolve"][-1]))
                     if bar is not None:
                         bar.update(1)
@@ -168,19 +164,18 @@ def _values(where: str, item: str, text: str) -> list[Any]:
     """``0.25,0.5`` or ``direct,broadcast`` or ``"a,b","c"``: a TOML array without its brackets, else comma-separated scalars."""
     import tomllib
 
+    empty = ConfigError(
+        f"{where} {item!r}: an empty value; allowed: SECTION.KEY=V1,V2,... (for example relationships.across_team=0.25,0.5)."
+    )
     bare = "".join(text.split())
     if not bare or bare.startswith(",") or bare.endswith(",") or ",," in bare:
-        raise ConfigError(
-            f"{where} {item!r}: an empty value; allowed: SECTION.KEY=V1,V2,... (for example relationships.across_team=0.25,0.5)."
-        )
+        raise empty
     try:
         values = tomllib.loads(f"v = [{text}]")["v"]
     except tomllib.TOMLDecodeError:
         values = [_parse_scalar(t.strip()) if t.strip() else "" for t in text.split(",")]
     if not values or any(v == "" for v in values):
-        raise ConfigError(
-            f"{where} {item!r}: an empty value; allowed: SECTION.KEY=V1,V2,... (for example relationships.across_team=0.25,0.5)."
-        )
+        raise empty
     return values
 
 
@@ -232,11 +227,7 @@ def _cell_label(factors: list[Any], cell: tuple[int, ...]) -> str:
 
 
 def _with(cfg: dict[str, Any], overrides: dict[str, Any], where: str) -> dict[str, Any]:
-    out = copy.deepcopy(cfg)
-    for dotted, value in overrides.items():
-        sec, key = dotted.split(".", 1)
-        out[sec][key] = value
-    return validate(out, where=where)
+    return validate(with_settings(cfg, overrides), where=where)
 
 
 def whatif_sweep(
@@ -278,7 +269,7 @@ def whatif_sweep(
     rows = []
     for label, c in zip(labels, cells, strict=True):
         ov = _cell(factors, c)
-        same = not sets and all(k not in free and cfg[k.split(".")[0]][k.split(".")[1]] == v for k, v in ov.items())
+        same = not sets and all(k not in free and value_of(cfg, k) == v for k, v in ov.items())
         row: dict[str, Any] = {"value": label, "settings": ov, "as_calibrated": same}
         row |= _ratios(times["base"], times[label], seed)
         row["resolve_median_minutes"] = float(np.median(times[label]["resolve"]))
@@ -296,7 +287,7 @@ def whatif_sweep(
         "base": {
             "resolve_median_minutes": float(np.median(times["base"]["resolve"])),
             "censored": censored["base"],
-            "values": {f.name: cfg[f.name.split(".")[0]][f.name.split(".")[1]] for f in factors if f.name not in free},
+            "values": {f.name: value_of(cfg, f.name) for f in factors if f.name not in free},
         },
         "rows": rows,
     }

@@ -29,7 +29,19 @@ from typing import Any
 
 import numpy as np
 
-from ..config import PATH_KEYS, SCHEMA, ConfigError, Param, _check_value, check_mode, load_config, read_toml, validate
+from ..config import (
+    PATH_KEYS,
+    SCHEMA,
+    ConfigError,
+    Param,
+    _check_value,
+    check_mode,
+    load_config,
+    read_toml,
+    validate,
+    value_of,
+    with_settings,
+)
 
 __all__ = [
     "Sweep",
@@ -228,11 +240,7 @@ class Sweep:
         return out
 
     def config(self, point: int) -> dict[str, Any]:
-        cfg = copy.deepcopy(self.base)
-        for dotted, value in self.overrides(point).items():
-            sec, key = dotted.split(".", 1)
-            cfg[sec][key] = value
-        return cfg
+        return with_settings(self.base, self.overrides(point))
 
     def condition(self, point: int) -> str:
         """The grid cell's label, e.g. ``familiarity=low, communication.mode=direct`` (``all`` without a grid)."""
@@ -297,8 +305,7 @@ class Sweep:
                 cols[f"factor:{f.name}"].append(f.labels[i])
             ov = self.overrides(p)
             for k in varied:
-                sec, key = k.split(".", 1)
-                cols[k].append(ov.get(k, self.base[sec][key]))
+                cols[k].append(ov[k] if k in ov else value_of(self.base, k))
         if self.sample is not None:  # the unrounded sampled values, as SALib's analyses want them
             X = self.sample.X
             for j, name in enumerate(self.sample.names):
@@ -382,21 +389,13 @@ def _check_modes(where: str, base: dict[str, Any], factors: list[Factor], sample
     gave identical arms and said nothing (issue 12).
     """
     check_mode(base, mode, where=f"{where} [base]")
-
-    def with_(settings: dict[str, Any]) -> dict[str, Any]:
-        cfg = copy.deepcopy(base)
-        for dotted, value in settings.items():
-            sec, key = dotted.split(".", 1)
-            cfg[sec][key] = value
-        return cfg
-
     for f in factors:
         for label, setting in zip(f.labels, f.settings, strict=True):
-            check_mode(with_(setting), mode, where=f"{where} [grid.{f.name} = {label}]")
+            check_mode(with_settings(base, setting), mode, where=f"{where} [grid.{f.name} = {label}]")
     if sample is not None:
         for name, kind, bounds in zip(sample.names, sample.kinds, sample.bounds, strict=True):
             for v in bounds:
-                check_mode(with_({name: int(v) if kind == "int" else v}), mode, where=f"{where} [sample.parameters.{name}]")
+                check_mode(with_settings(base, {name: int(v) if kind == "int" else v}), mode, where=f"{where} [sample.parameters.{name}]")
 
 
 def _parse_base(where: str, body: dict[str, Any], root: Path) -> dict[str, Any]:
