@@ -125,12 +125,8 @@ def generated_familiarity(rc: dict[str, Any], people: list[dict[str, Any]], stre
 def draw_tie(rng: np.random.Generator, a: dict[str, Any], b: dict[str, Any], rc: dict[str, Any]) -> float:
     """Familiarity of a new pair (0: no tie), by team structure; shared by incidents and campaigns."""
     u = rng.random()
-    if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES:
-        density, mean = rc["hub_density"], rc["commander_familiarity"]
-    elif a["team"] and a["team"] == b["team"]:
-        density, mean = rc["within_density"], rc["within_team"]
-    else:
-        density, mean = rc["across_density"], rc["across_team"]
+    kind = "hub" if a["role"] in HUB_ROLES or b["role"] in HUB_ROLES else ("within" if a["team"] and a["team"] == b["team"] else "across")
+    density, mean = pair_kind_params(rc)[kind]
     w = _beta(rng, mean, rc["tie_concentration"])
     return w if u < density else 0.0
 
