@@ -16,9 +16,7 @@ The README's quantile table (300 runs, several seconds) is checked only with
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import io
 import json
 import os
 import re
@@ -27,8 +25,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from jcs_sim.cli import main
+from cli_capture import norm, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -44,20 +41,10 @@ def blocks(path: Path) -> list[tuple[str, str]]:
     return FENCE.findall(path.read_text(encoding="utf-8"))
 
 
-def norm(text: str) -> str:
-    """Compare outputs without trailing whitespace on lines or at the end."""
-    return "\n".join(line.rstrip() for line in text.rstrip().splitlines())
-
-
 def jcs(argv: list[str]) -> str:
     """What a terminal shows for ``jcs-sim ARGV``: stdout then stderr, whatever the exit status."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit:  # argparse: --version, --help and usage errors
-            pass
-    return out.getvalue() + err.getvalue()
+    _, out, err = run_cli(argv)
+    return out + err
 
 
 def assert_same(doc: Path, pasted: str, actual: str, command: str, fix: str = "") -> None:

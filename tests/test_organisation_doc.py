@@ -8,16 +8,13 @@ The `compare --campaign 90 --runs 10` block takes about 30 s on 2 cores.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import io
 import re
 import shlex
 from pathlib import Path
 
 import pytest
-
-from jcs_sim.cli import main
+from cli_capture import norm, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "organisation.md"
@@ -42,17 +39,8 @@ def sessions() -> list[tuple[str, str]]:
 
 def terminal(argv: list[str]) -> str:
     """stdout, and stderr when the command fails (a progress bar on stderr is not part of the output)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as exc:
-            rc = exc.code
-    return out.getvalue() + (err.getvalue() if rc else "")
-
-
-def norm(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.rstrip().splitlines())
+    rc, out, err = run_cli(argv)
+    return out + (err if rc else "")
 
 
 def test_the_tutorial_has_its_commands():

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_capture import run_cli
 
 from jcs_sim.cli import main
 from jcs_sim.communication import misunderstand
@@ -29,14 +30,9 @@ def run_dir(tmp_path_factory) -> Path:
     return d
 
 
-def terminal(argv: list[str]) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as exc:
-            rc = exc.code
-    return rc, out.getvalue() + err.getvalue()
+def terminal(argv: list[str]) -> tuple[int | str | None, str]:
+    rc, out, err = run_cli(argv)
+    return rc, out + err
 
 
 def test_no_change_is_the_run_as_drawn(run_dir):
