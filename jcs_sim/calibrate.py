@@ -243,6 +243,12 @@ def dask_processes(client: Any) -> int:
     return max(len(client.nthreads()), 1)
 
 
+def _chunks(seeds: list[int], parts: int) -> list[list[int]]:
+    """``seeds`` in order, cut into at most ``parts`` consecutive chunks of equal size (the last may be shorter)."""
+    k = math.ceil(len(seeds) / parts)
+    return [seeds[j : j + k] for j in range(0, len(seeds), k)]
+
+
 def _make_sampler(workers: int, seed: int, progress: bool, client: Any = None):
     from pyabc.sampler import Sampler
 
@@ -268,16 +274,14 @@ def _make_sampler(workers: int, seed: int, progress: bool, client: Any = None):
 
                 self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
             payload = cloudpickle.dumps(simulate_one)
-            k = math.ceil(len(seeds) / self.workers)
-            futures = [self.pool.submit(_eval_chunk, payload, seeds[j : j + k]) for j in range(0, len(seeds), k)]
+            futures = [self.pool.submit(_eval_chunk, payload, chunk) for chunk in _chunks(seeds, self.workers)]
             return [p for f in futures for p in f.result()]
 
         def _map_dask(self, simulate_one, seeds: list[int]) -> list:
             import cloudpickle
 
             payload = cloudpickle.dumps(simulate_one)
-            k = math.ceil(len(seeds) / dask_processes(self.client))
-            futures = [self.client.submit(_eval_chunk, payload, seeds[j : j + k], pure=False) for j in range(0, len(seeds), k)]
+            futures = [self.client.submit(_eval_chunk, payload, chunk, pure=False) for chunk in _chunks(seeds, dask_processes(self.client))]
             try:
                 chunks = self.client.gather(futures)
             except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost scheduler: the cluster's trouble, not a bug here
