@@ -6,7 +6,7 @@ keep that cheap for 500-service systems.
 
 Beliefs are the responder's own: what they think is wrong (``suspicion``,
 ``status``, ``fault_belief``), what they think is being done (``remedy_belief``),
-and what they think others know (``knows``, transactive memory). Nothing here
+and what they think others know of each service (``knows_about``, transactive memory). Nothing here
 is the true state; the model only ever updates beliefs through what a
 responder sees (investigations, dashboards) and reads (messages).
 """
@@ -232,7 +232,8 @@ class Responder(Agent):
         self.believes_fixed = False
         self.saw_quiet = False  # saw the alerts clear since last seeing them fire
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
-        self._knows: list[list[float]] | None = None  # transactive memory, drawn when first consulted (knows)
+        self._blocks: dict[int, np.ndarray] = {}  # transactive memory per team, drawn when first consulted (knows_about)
+        self._knows: dict[int, list[float]] = {}  # the same per service, as lists for cheap scalar reads
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
@@ -299,21 +300,26 @@ class Responder(Agent):
         self._gumbel_at = at + n
         return self._gumbel[at : at + n]
 
-    @property
-    def knows(self) -> list[list[float]]:
-        """Transactive memory: ``knows[j][t]``, what this person believes j knows of team t's services.
+    def knows_about(self, s: int) -> list[float]:
+        """Transactive memory: ``knows_about(s)[j]``, what this person believes j knows of service ``s``.
 
-        Drawn on first use (``IncidentModel.transactive_knows``), from this person's
-        own stream: only those who join consult it, and holding it for everyone
-        was responders x responders x teams floats.
+        Drawn for the whole of ``s``'s team on first use (``IncidentModel.transactive_block``),
+        from this person's own stream for that team: only those who join consult it, and
+        only about the teams of the services they suspect.
         """
-        if self._knows is None:
-            self._knows = self.model.transactive_knows(self)
-        return self._knows
+        col = self._knows.get(s)
+        if col is None:
+            m = self.model
+            t = m.sg.team_list[s]
+            block = self._blocks.get(t)
+            if block is None:
+                block = self._blocks[t] = m.transactive_block(self, t)
+            col = self._knows[s] = block[:, m.team_pos[s]].tolist()
+        return col
 
-    @knows.setter
-    def knows(self, beliefs: list[list[float]]) -> None:
-        self._knows = beliefs
+    def set_beliefs_about(self, s: int, beliefs: list[float]) -> None:
+        """Set what this person believes each person knows of service ``s`` (for tests and what-ifs)."""
+        self._knows[s] = list(beliefs)
 
     def effective_knowledge(self, s: int) -> float:
         """Knowledge as usable now: dulled by fatigue, sharpened by experience."""
