@@ -1,6 +1,7 @@
 """The cost of the responders' draw layer alone, this tree against an older commit, on the same draw requests.
 
     .venv/bin/python benchmarks/draw_layer_cost.py --old abb9aba --seeds 200
+    .venv/bin/python benchmarks/draw_layer_cost.py --old abb9aba --seeds 40 --set responders.sme_per_team=4
 
 Why: when a change alters the draws (issue 11's keyed draws), a seed is a
 different run in each version, and whole-run CPU per seed compares different
@@ -31,10 +32,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from compare_versions import extract, load_package  # noqa: E402
 
 
-def record(new: ModuleType, seeds: int) -> list[tuple[list[str], list[tuple]]]:
+def record(new: ModuleType, seeds: int, overrides: list[str]) -> list[tuple[list[str], list[tuple]]]:
     """Per seed: the roster's names and every draw request, in order: (person, minute, stream or None, method, args, kwargs)."""
     responders = importlib.import_module(f"{new.__name__}.responders")
     model_mod = importlib.import_module(f"{new.__name__}.model")
+    config = importlib.import_module(f"{new.__name__}.config")
+    cfg = config.apply_overrides(config.default_config(), overrides)
     PersonStream, Responder = responders.PersonStream, responders.Responder
     get, gumbel = PersonStream.__get__, Responder.gumbel
     log: list[tuple] = []
@@ -65,7 +68,7 @@ def record(new: ModuleType, seeds: int) -> list[tuple[list[str], list[tuple]]]:
         runs = []
         for seed in range(seeds):
             log = []
-            model = model_mod.IncidentModel(None, seed=seed, record_trace=False).run()
+            model = model_mod.IncidentModel(cfg, seed=seed, record_trace=False).run()
             runs.append(([p.name for p in model.people], log))
         return runs
     finally:
@@ -107,12 +110,13 @@ def main() -> None:
     parser.add_argument("--old", required=True, help="git ref of the version to compare with (e.g. abb9aba)")
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--set", action="append", default=[], help="config override (section.key=value)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old = load_package(extract(args.old, Path(tmp)), "jcs_sim_old")
         import jcs_sim as new
 
-        runs = record(new, args.seeds)
+        runs = record(new, args.seeds, args.set)
         serve = {"old": server(old), "new": server(new)}
         cpu: dict[str, list[float]] = {"old": [], "new": []}
         for rep in range(args.repeats):
@@ -123,7 +127,9 @@ def main() -> None:
                     cpu[key].append(time.process_time() - t)
     n_req = statistics.mean(len(r) for _, r in runs)
     n_dec = statistics.mean(sum(1 for x in r if x[2] is None) for _, r in runs)
-    print(f"{args.seeds} default runs of this tree: {n_req:.0f} draw requests per run, {n_dec:.0f} of them decisions' noise")
+    print(
+        f"{args.seeds} runs of this tree (overrides: {args.set or 'none'}): {n_req:.0f} draw requests per run, {n_dec:.0f} of them decisions' noise"
+    )
     for key in ("old", "new"):
         print(f"  {key:<4} {args.old if key == 'old' else 'this tree':<10} {1000 * statistics.mean(cpu[key]):.3f} ms/run in the draw layer")
     print(f"  new - old: {1000 * (statistics.mean(cpu['new']) - statistics.mean(cpu['old'])):+.3f} ms/run")
