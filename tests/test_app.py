@@ -332,7 +332,6 @@ def test_viz_command_is_declared_without_importing_solara():
         (["viz", "--port", "70000"], "out of range"),
         (["viz", "--port", "x"], "not an integer"),
         (["viz", "no/such/config.toml"], "no such config file"),
-        (["viz", "examples/acme/acme.toml"], "the classroom app stages generated teams only"),  # issue 12: never ignored
     ],
 )
 def test_viz_command_rejects_bad_arguments_in_one_line(args, words):
@@ -369,6 +368,100 @@ def test_viz_config_is_the_base_the_presets_apply_to(monkeypatch):
     assert lesson.base["run"]["start_hour"] == 3.0 and lesson.cfg["run"]["start_hour"] == 3.0
     lesson.choose("big")
     assert lesson.cfg["responders"]["sme_per_team"] == 3 and lesson.cfg["run"]["start_hour"] == 3.0
+
+
+# ----- issue 12: the app stages an organisation file's people, as `jcs-sim run` does -------------------
+ACME = ROOT / "examples" / "acme"
+
+
+def _acme_lesson(monkeypatch) -> Lesson:
+    from jcs_sim.app.app import CONFIG_ENV, _lesson_for_session
+
+    monkeypatch.setenv(CONFIG_ENV, str(ACME / "acme.toml"))
+    return _lesson_for_session()
+
+
+def test_viz_with_an_organisation_file_serves_it_instead_of_refusing(monkeypatch):
+    """Issue 12: `jcs-sim viz examples/acme/acme.toml` used to refuse the organisation; now it serves the app on it."""
+    import jcs_sim.app.cli as viz_cli
+    from jcs_sim.cli import main
+
+    served = []
+    monkeypatch.setattr(viz_cli, "serve", lambda config, host, port: served.append(config))
+    assert main(["viz", str(ACME / "acme.toml"), "--port", "0"]) == 0
+    assert served == [str(ACME / "acme.toml")]
+
+
+def test_the_apps_model_has_the_organisations_people_as_jcs_sim_run(monkeypatch):
+    """Every model the app builds (the page's, a replay's, the settings check's, the what-if's) is `run`'s, from the file."""
+    from jcs_sim.app import counterfactual
+    from jcs_sim.app.app import ClassroomModel
+    from jcs_sim.organisation import incident_model, org_for
+
+    lesson = _acme_lesson(monkeypatch)
+    everyone = {p["name"] for p in org_for(lesson.cfg, 0).people}  # the file's 30 people
+    org_people = {"Amara", "Bruno", "Elif", "Keiko", "Yusuf", "Abel", "Cyrus"}
+    assert org_people <= everyone
+    for preset in PRESETS:
+        lesson.choose(preset, seed=4)
+        want = incident_model(lesson.cfg, seed=4)
+        m = ClassroomModel(lesson)
+        assert [p.name for p in m.people] == [p.name for p in want.people], preset
+        assert {p.name for p in m.people} <= everyone and {p.name for p in m.people} & org_people, preset
+        assert (m.familiarity == want.familiarity).all() and m.sg.n == 60  # Acme's ties and its 60-service graph
+    lesson.choose("default", seed=4)
+    replayed = lesson.replay(3)
+    assert [r["time_to_resolve"] for r in replayed] == [
+        incident_model(lesson.cfg, seed=s).run().summary()["time_to_resolve"] for s in (0, 1, 2)
+    ]
+    assert all({r["name"] for r in s["responders"]} & org_people for s in replayed)
+    # The what-if replays the run on screen: the same people as drawn (a generated roster would not have Amara).
+    m = ClassroomModel(lesson)
+    m.run()
+    misread = [(who, i) for i, msg in enumerate(m.messages) for _, who, bad, _ in msg.reads if bad]
+    if misread:
+        c = counterfactual.for_run(m, misread[0][0], misread[0][1])
+        assert c.reader in {p.name for p in m.people}
+
+
+def test_the_page_says_what_the_organisation_sets_and_which_settings_still_apply(monkeypatch):
+    lesson = _acme_lesson(monkeypatch)
+    org = lesson.org
+    assert org is not None and org.name == "Acme" and org.people == 30
+    assert (
+        org.path.endswith("examples/acme/organisation.toml")
+        and "set by the organisation file examples/acme/organisation.toml" in org.note()
+    )
+    assert "past incidents (past_incidents.csv)" in org.note()
+    # Acme has no ties file: its ties are generated from the familiarity settings, so none is replaced, each says how it applies.
+    assert org.replaced == {} and lesson.skipped() == []
+    assert "past incidents" in org.control_note("relationships.within_team")
+    assert "at most each team's engineers" in org.control_note("responders.sme_per_team")
+    assert org.control_note("communication.mode") is None
+    assert Lesson().org is None
+
+
+def test_an_organisations_own_ties_replace_the_familiarity_settings_and_presets(tmp_path):
+    """With a ties file the familiarity settings would do nothing: their controls are off, the presets' are not applied, and both are listed."""
+    import json
+
+    (tmp_path / "services.json").write_text((ACME / "services.json").read_text())
+    org_text = (ACME / "organisation.toml").read_text().replace('history = "past_incidents.csv"', 'relationships = "ties.json"')
+    (tmp_path / "organisation.toml").write_text(org_text)
+    ties = {"nodes": [{"id": "Amara"}, {"id": "Elif"}], "links": [{"source": "Amara", "target": "Elif", "weight": 0.9}]}
+    (tmp_path / "ties.json").write_text(json.dumps(ties))
+    (tmp_path / "org.toml").write_text('[system]\ngraph_file = "services.json"\n\n[organisation]\nfile = "organisation.toml"\n')
+    lesson = Lesson.from_config_file(str(tmp_path / "org.toml"))
+    org = lesson.org
+    assert org.ties == "ties.json" and "familiarity from its ties (ties.json)" in org.note()
+    assert {"relationships.within_team", "relationships.across_team"} <= set(org.replaced)
+    assert org.control_note("relationships.across_team") == "set by the organisation file's ties (ties.json)"
+    base = lesson.cfg["relationships"]["across_team"]
+    lesson.choose("failover")
+    assert lesson.skipped() == ["relationships.across_team=0.1", "relationships.across_density=0.15"]
+    assert lesson.cfg["relationships"]["across_team"] == base and lesson.cfg["responders"]["include_support"] is True
+    lesson.choose("failover", {**lesson.control_values(), "relationships.across_team": "0.9"})  # a disabled control's value: not applied
+    assert lesson.cfg["relationships"]["across_team"] == base and lesson.label() == PRESETS["failover"].title
 
 
 # ----- issue 13: runnable scenarios, run controls, the Why? panel in plain words -------------------

@@ -57,9 +57,9 @@ def _require_assets() -> None:
 
 
 class App:
-    """``jcs-sim viz`` in a subprocess on a free port."""
+    """``jcs-sim viz [CONFIG]`` in a subprocess on a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: str | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = ARTIFACTS / "viz-server.log"
@@ -67,7 +67,7 @@ class App:
         self._log = self.log.open("w")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jcs_sim", "viz", "--port", str(self.port)],
+            [sys.executable, "-m", "jcs_sim", "viz", *([config] if config else []), "--port", str(self.port)],
             cwd=ROOT,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -767,6 +767,61 @@ def test_what_if_read_right_replays_the_run_and_shows_both_times(page):
     expect(page.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=10_000)
     expect(box).to_have_count(0, timeout=10_000)  # a new run: the answer about the old one is gone
     assert not page.js_errors, page.js_errors
+
+
+# ----- issue 12: `jcs-sim viz` on an organisation file ---------------------------
+ACME_CONFIG = "examples/acme/acme.toml"  # relative to the server's working directory (the repository), as a teacher types it
+
+
+def test_viz_on_an_organisation_file_shows_its_people_and_says_what_it_sets():
+    """`jcs-sim viz examples/acme/acme.toml` used to refuse; now the page stages Acme's people and says which settings the file sets."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from jcs_sim.app.presets import Lesson
+    from jcs_sim.organisation import incident_model
+
+    require_chromium()
+    _require_assets()
+    lesson = Lesson.from_config_file(str(ROOT / ACME_CONFIG))
+    names = [p.name for p in incident_model(lesson.cfg, seed=0).people]  # what `jcs-sim run examples/acme/acme.toml --seed 0` staffs
+    assert "Amara" in names and "Ana" not in names  # Acme's on-call, not the generated roster's first name
+    server = App(ACME_CONFIG)
+    try:
+        server.wait()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
+            pg = browser.new_page(viewport={"width": 1280, "height": 720})
+            errors: list[str] = []
+            pg.on("pageerror", lambda exc: errors.append(str(exc)))
+            pg.goto(server.url)
+            pg.wait_for_selector("[data-figure=network][data-drawn]", timeout=60_000)
+            network = pg.locator("[data-figure=network]")
+            for name in names:
+                expect(network).to_contain_text(name, timeout=10_000)
+            note = pg.locator("[data-testid=org-note]")
+            expect(note).to_be_visible()
+            expect(note).to_contain_text("Acme")
+            expect(note).to_contain_text("set by the organisation file")
+            expect(note).to_contain_text("examples/acme/organisation.toml")
+            # In the presets' row, fully on screen: no extra row that pushes the pictures below 720 px.
+            box, reset = note.bounding_box(), pg.get_by_role("button", name="Reset", exact=True).bounding_box()
+            assert box and box["x"] + box["width"] <= 1281 and box["y"] + box["height"] <= reset["y"], (box, reset)
+            assert reset["y"] < 62, reset
+            step(pg)
+            open_settings(pg)
+            settings = pg.locator("[data-testid=org-settings]")
+            expect(settings).to_contain_text("People, teams, on-call rotations, experience and knowledge: set by the organisation file")
+            expect(settings).to_contain_text("past incidents (past_incidents.csv)")
+            expect(pg.locator(".jcs-settings")).to_contain_text("at most each team's engineers in the organisation file")
+            close_settings(pg)
+            load_preset(pg, "The 3AM page to a stranger")  # a preset on the organisation: its people still
+            expect(network).to_contain_text("Amara", timeout=10_000)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(ARTIFACTS / "app_organisation.png"))
+            assert not errors, errors
+            browser.close()
+    finally:
+        server.stop()
 
 
 # ----- screenshots for docs/teaching.md --------------------------------------

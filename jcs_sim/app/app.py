@@ -44,6 +44,7 @@ import solara.lab
 
 from ..config import ConfigError
 from ..model import IncidentModel
+from ..organisation import org_for
 from . import channel, charts, counterfactual, history, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
@@ -64,13 +65,18 @@ PANEL_HEIGHT = 455  # px: a right-hand panel below its tabs
 class ClassroomModel(IncidentModel):
     """An incident built from a browser session's :class:`Lesson`, always with its decision trace.
 
+    With ``organisation.file`` in the lesson's config it is staffed from the
+    organisation, as ``jcs-sim run`` staffs it (:func:`jcs_sim.organisation.org_for`):
+    the same people, ties and knowledge, so the run on screen is the run the
+    command line prints for that seed.
+
     ``retire()`` stops a model that was replaced (Reset, a new preset), so a
     play loop still holding it ends at its next step.
     """
 
     def __init__(self, lesson: Lesson | None = None) -> None:
         lesson = lesson if lesson is not None else Lesson()
-        super().__init__(lesson.cfg, seed=lesson.seed, record_trace=True)
+        super().__init__(lesson.cfg, seed=lesson.seed, record_trace=True, org=org_for(lesson.cfg, lesson.seed))
         self.lesson = lesson
         self.preset = lesson.preset
         self.retired = False
@@ -353,7 +359,17 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
                 small=True,
                 classes=["jcs-preset", "jcs-preset-chosen" if chosen else "jcs-preset-other"],
             )
-        solara.Div(style="flex: 1")
+        org = panel.lesson.org
+        if org is not None:  # whose people these are: the organisation file's, not generated ones (issue 12)
+            # In the room left of Settings, on two short lines: a third row would push the pictures off a 1280x720 screen.
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<div>People: <b>{_escape(org.name)}</b>, set by the organisation file</div><div>{_escape(org.path)}</div>",
+                classes=["jcs-org"],
+                attributes={"data-testid": "org-note", "title": org.note()},
+            )
+        else:
+            solara.Div(style="flex: 1")
         solara.Button(
             "Hide settings" if show_settings.value else "Settings",
             on_click=lambda: toggle_settings(run, show_settings),
@@ -382,8 +398,17 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
         solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
     else:
+        skipped = panel.lesson.skipped() if getattr(m, "preset", None) == panel.lesson.preset else []
+        not_applied = (
+            f" <i>(not applied: {_escape(', '.join(skipped))}, {_escape(next(iter(panel.lesson.replaced.values())))})</i>"
+            if skipped
+            else ""
+        )
         solara.HTML(
-            tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"], attributes={"title": p.story}
+            tag="div",
+            unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}){not_applied}: {p.story}",
+            classes=["jcs-story"],
+            attributes={"title": p.story, "data-testid": "story"},
         )
     if run.error.value:
         solara.Error(run.error.value, classes=["jcs-error", "jcs-run-error"])
@@ -418,20 +443,39 @@ def SettingsPanel(panel: Panel):
             "A change rebuilds the model at minute 0 (press Enter in a text field).",
             classes=["jcs-hint"],
         )
+        org = lesson.org
+        if org is not None:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=_escape(org.note()),
+                classes=["jcs-hint", "jcs-org-note"],
+                attributes={"data-testid": "org-settings"},
+            )
         with solara.Div(classes=["jcs-settings-grid"]):
             for c in CONTROLS:
                 current = values.get(c.key)
+                note = org.control_note(c.key) if org is not None else None
+                off = org is not None and c.key in org.replaced  # set by the organisation file: shown, not changeable
 
                 def on_value(v, key=c.key):
                     change(key, v)
 
                 if c.widget == "select":
-                    solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value)
+                    solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value, disabled=off)
                 elif c.widget == "checkbox":
-                    solara.Checkbox(label=c.label, value=bool(current), on_value=on_value)
+                    solara.Checkbox(label=c.label, value=bool(current), on_value=on_value, disabled=off)
                 else:
                     bad = bool(message) and c.key in message
-                    solara.InputText(c.label, value=str(current), on_value=on_value, message=c.hint(), error=bad, hide_details=False)
+                    hint = note if off else c.hint() + (f"; {note}" if note else "")
+                    solara.InputText(
+                        c.label,
+                        value="" if off else str(current),
+                        on_value=on_value,
+                        message=hint,
+                        error=bad,
+                        hide_details=False,
+                        disabled=off,
+                    )
             solara.InputText(
                 "Seed",
                 value=panel.seed.value,

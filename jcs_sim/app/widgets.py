@@ -173,6 +173,8 @@ CSS = """
 .jcs-plot { width: 100%; }
 .jcs-plot-error { color: #b00020; font-size: 14px; }
 .jcs-status { font-size: 15px; margin: 0 0 0 8px; flex: 1; min-width: 0; }
+.jcs-org { flex: 1 1 0; min-width: 120px; font-size: 12px; line-height: 15px; color: #1a4f8b; text-align: right; }
+.jcs-org > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-story { font-size: 13px; color: #444; margin: 2px 8px 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-chat { height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse; font-size: 15px; }
 .jcs-msg { padding: 3px 6px; border-bottom: 1px solid #f0f0f0; }
