@@ -829,3 +829,83 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     run.what_if.set(WhatIf(run.model.value, 0, 0))
     run.answer_read_right()
     assert run.what_if.value.html is None and "Could not replay" in run.what_if.value.error
+
+
+# ----- issue 13's leftovers: fit at 1280x720, no toolbar over titles, labels apart, who found it, distinct bars ----------
+def test_the_plotly_toolbar_is_off_so_it_cannot_cover_a_title():
+    from jcs_sim.app.widgets import _TEMPLATE
+
+    assert "displayModeBar: false" in _TEMPLATE
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_network_labels_do_not_overlap_each_other_or_the_dots(preset):
+    """Issue 13: in the 13-person network "Fatima ... not paged" sat on "Emeka ..."; the labels' estimated boxes are now apart.
+
+    The boxes are each label at its widest (name line, longest state, longest target), so they stay apart whatever anyone does.
+    """
+    import itertools
+
+    from jcs_sim.app.app import ClassroomModel
+
+    for seed in range(10):
+        lesson = Lesson()
+        lesson.choose(preset, seed=seed)
+        m = ClassroomModel(lesson)
+        spec = C.network_spec(m)
+        people = next(t for t in spec["data"] if t.get("name") == "responders")
+        boxes = [
+            C.label_box(x, y, q, C._label_lines(m, p))
+            for x, y, q, p in zip(people["x"], people["y"], people["textposition"], m.people, strict=True)
+        ]
+        for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+            assert C._overlap(a, b) == 0, (preset, seed, m.people[i].name, m.people[j].name)
+        assert all(0 <= b[0] and b[2] <= C.NETWORK_PX[0] and 30 <= b[1] and b[3] <= C.NETWORK_PX[1] for b in boxes), (preset, seed)
+
+
+def test_the_status_line_and_the_progress_chart_say_who_found_the_root_cause_and_whether_they_posted_it():
+    """Issue 13: a responder concluded the root cause and posted nothing; "who found it?" could not be answered on screen."""
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel, _status
+
+    lesson = Lesson()
+    lesson.choose("failover", seed=0)
+    full = ClassroomModel(lesson).run()
+    at = full.times["diagnose"]
+    assert at is not None, "the failover story (seed 0) is diagnosed"
+    root = {full.sg.names[c] for c in full.fault.causes}
+    who = next(w for t, w, text in full.events if t == at and any(text.startswith(f"concluded: {r} is the root cause") for r in root))
+    idx = [p.name for p in full.people].index(who)
+    posted = next((msg.minute for msg in full.messages if msg.sender == idx and msg.minute >= at and msg.content.kind == "root"), None)
+    m = ClassroomModel(lesson)
+    while m.minute < at - 1:
+        m.step()
+    assert history.diagnosis(m) is None and "found the root cause" not in _status(m)
+    m.step()  # the minute they concluded it
+    assert history.diagnosis(m) == history.Diagnosis(who, at, posted if posted == at else None)
+    if posted != at:
+        assert f"<b>{who}</b> found the root cause at minute {at} (not posted yet)" in _status(m)
+    spec = charts.charts_spec(m)
+    assert f"diagnosed at {at} by {who}" in spec["layout"]["title"]["text"]
+    assert any(f"diagnosed by {who}" in t for t in next(d for d in spec["data"] if d["name"] == "milestones")["text"])
+    if posted is not None:
+        while m.minute < posted:
+            m.step()
+        assert f"<b>{who}</b> found the root cause at minute {at} (posted at minute {posted})" in _status(m)
+
+
+def test_the_compared_not_resolved_bars_are_in_their_scenarios_colours():
+    """Issue 13: both scenarios' not-resolved bars were grey hatching (the pattern replaced the fill); now each is its histogram's colour."""
+    this = [{"time_to_resolve": t} for t in (50, 60, None, None)]
+    pinned = [{"time_to_resolve": t} for t in (80, None)]
+    spec = charts.histogram_spec(this, None, 720, compare=("pinned one", pinned))
+    hist = {t["name"].split(" ")[0].rstrip(":"): t["marker"] for t in spec["data"] if t["type"] == "histogram"}
+    bars = {t["name"].split(":")[0]: t["marker"] for t in spec["data"] if t["type"] == "bar"}
+    assert set(bars) == {"pinned", "this scenario"}
+    assert bars["pinned"]["color"] == hist["pinned"]["color"] and bars["this scenario"]["color"] == hist["this"]["color"]
+    assert bars["pinned"]["color"] != bars["this scenario"]["color"]
+    for who, key in (("pinned", "pinned"), ("this scenario", "this")):
+        pattern = bars[who]["pattern"]
+        assert pattern["fillmode"] == "overlay" and pattern["fgcolor"] == hist[key]["line"]["color"], who
+    assert bars["pinned"]["pattern"]["fgcolor"] != bars["this scenario"]["pattern"]["fgcolor"]
+    go.Figure(spec)  # a valid plotly figure

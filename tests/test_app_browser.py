@@ -62,7 +62,7 @@ class App:
     def __init__(self, config: str | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = ARTIFACTS / "viz-server.log"
+        self.log = ARTIFACTS / ("viz-server.log" if config is None else f"viz-server-{Path(config).stem}.log")  # one log per server
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._log = self.log.open("w")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -769,13 +769,101 @@ def test_what_if_read_right_replays_the_run_and_shows_both_times(page):
     assert not page.js_errors, page.js_errors
 
 
+# ----- issue 13's leftovers at the presenter layout ------------------------------
+def _fits(pg, selector: str) -> dict:
+    """The element's box and whether it scrolls: it must end above the screen's bottom and show all it holds."""
+    got = pg.locator(selector).first.evaluate(
+        "e => { const b = e.getBoundingClientRect(); return {top: b.top, bottom: b.bottom, scroll: e.scrollHeight, client: e.clientHeight}; }"
+    )
+    assert got["bottom"] <= 721 and got["scroll"] <= got["client"] + 1, (selector, got)
+    return got
+
+
+def test_why_panel_and_services_legend_fit_without_scrolling_and_no_toolbar_covers_a_title(page):
+    """Issue 13: the Why? panel (~800 px of words in a 330 px box) and the Services legend (below 720 px) needed scrolling,
+    and plotly's toolbar, shown on hover, covered the charts' titles."""
+    from playwright.sync_api import expect
+
+    model = in_process("failover")
+    who, at = _noise_decided_decision(model, 45)
+    load_preset(page, "The failover story")
+    step_to(page, 45)
+    tab(page, "Why?")
+    choose_option(page, "Responder", model.people[who].name)
+    page.locator("[data-figure=decisions] svg.main-svg").first.wait_for(timeout=10_000)
+    x, y = page.evaluate(
+        """(at) => { const gd = document.querySelector('[data-figure=decisions] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        return [r.left + xa._offset + xa.l2p(at), r.top + ya._offset + ya.l2p(0)]; }""",
+        at,
+    )
+    page.mouse.click(x, y)
+    why_box = page.locator("[data-testid=why]")
+    expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
+    _fits(page, "[data-testid=why]")
+    options = why_box.locator("details")
+    assert options.count() >= 4
+    for i in range(options.count()):  # each option opened: its reason and numbers fit too
+        options.nth(i).locator("summary").click()
+        expect(options.nth(i).locator("table")).to_be_visible()
+        _fits(page, "[data-testid=why]")
+        options.nth(i).locator("summary").click()
+        expect(options.nth(i).locator("table")).to_be_hidden()
+    tab(page, "Services")
+    services = page.locator("[data-figure=services]")
+    expect(services).to_contain_text("symptomatic", timeout=10_000)
+    for reveal in (False, True):
+        if reveal:
+            page.get_by_label("Reveal the root cause").check()
+            expect(services).to_contain_text("root cause:", timeout=10_000)
+        legend = services.locator("g.legend").first.bounding_box()
+        assert legend and legend["y"] + legend["height"] <= 721, legend
+        _fits(page, ".jcs-right")
+    page.get_by_label("Reveal the root cause").uncheck()
+    for name, figure in (("Services", "services"), ("Progress", "charts"), ("Channel", None)):
+        tab(page, name)
+        if figure:
+            fig = page.locator(f"[data-figure={figure}]")
+            fig.locator("svg.main-svg").first.wait_for(timeout=10_000)
+            fig.hover()
+            time.sleep(0.3)
+            assert fig.locator(".modebar").count() == 0, f"plotly's toolbar is shown over the {figure} figure"
+    page.locator("[data-figure=network]").hover()
+    assert page.locator("[data-figure=network] .modebar").count() == 0
+    assert not page.js_errors, page.js_errors
+
+
+GAP_PX = 3  # px: the least space between two people's labels in the network
+
+
+def test_network_labels_of_a_big_incident_do_not_overlap(page):
+    """Issue 13: in the 13-person network two people's labels were drawn over each other (measured in the browser)."""
+    load_preset(page, "A big incident with too many people")
+    tab(page, "Channel")
+    for target in (1, 12, 30):
+        step_to(page, target)
+        labels = page.locator("[data-figure=network] g.textpoint text").evaluate_all(
+            "ts => ts.filter(t => t.textContent.includes('(')).map(t => { const b = t.getBoundingClientRect();"
+            " return {text: t.textContent, x0: b.left, x1: b.right, y0: b.top, y1: b.bottom}; })"
+        )
+        assert len(labels) == 13, labels
+        panel = page.locator("[data-figure=network]").bounding_box()
+        for i, a in enumerate(labels):
+            assert a["x0"] >= panel["x"] - 1 and a["x1"] <= panel["x"] + panel["width"] + 1, f"label cut at the edge: {a}"
+            for b in labels[i + 1 :]:  # apart, with a little air between them (touching labels read as one)
+                gap = GAP_PX
+                apart = a["x1"] + gap <= b["x0"] or b["x1"] + gap <= a["x0"] or a["y1"] + gap <= b["y0"] or b["y1"] + gap <= a["y0"]
+                assert apart, f"minute {target}: labels overlap or touch: {a} and {b}"
+    assert not page.js_errors, page.js_errors
+
+
 # ----- issue 12: `jcs-sim viz` on an organisation file ---------------------------
 ACME_CONFIG = "examples/acme/acme.toml"  # relative to the server's working directory (the repository), as a teacher types it
 
 
-def test_viz_on_an_organisation_file_shows_its_people_and_says_what_it_sets():
+def test_viz_on_an_organisation_file_shows_its_people_and_says_what_it_sets(page):
     """`jcs-sim viz examples/acme/acme.toml` used to refuse; now the page stages Acme's people and says which settings the file sets."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from jcs_sim.app.presets import Lesson
     from jcs_sim.organisation import incident_model
@@ -788,9 +876,9 @@ def test_viz_on_an_organisation_file_shows_its_people_and_says_what_it_sets():
     server = App(ACME_CONFIG)
     try:
         server.wait()
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
-            pg = browser.new_page(viewport={"width": 1280, "height": 720})
+        # A second tab of the module's browser (Playwright's sync API cannot be started twice in one thread).
+        pg = page.context.browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
             errors: list[str] = []
             pg.on("pageerror", lambda exc: errors.append(str(exc)))
             pg.goto(server.url)
@@ -819,7 +907,8 @@ def test_viz_on_an_organisation_file_shows_its_people_and_says_what_it_sets():
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(ARTIFACTS / "app_organisation.png"))
             assert not errors, errors
-            browser.close()
+        finally:
+            pg.close()
     finally:
         server.stop()
 

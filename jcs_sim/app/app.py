@@ -60,6 +60,8 @@ DEFAULT_SPEED = "4/s"
 TABS = ("Channel", "Services", "Progress", "Why?", "Seeds")
 NETWORK_HEIGHT = 515  # px: the left half of a 1280x720 screen below the header
 PANEL_HEIGHT = 455  # px: a right-hand panel below its tabs
+SERVICES_HEIGHT = 385  # px: the service graph below its switch, legend included (it ran 30 px off a 720 px screen at 415)
+WHY_TIMELINE_HEIGHT = 84  # px: the Why? panel's strip of decisions; the words below it get the rest
 
 
 class ClassroomModel(IncidentModel):
@@ -599,7 +601,7 @@ def Services(m: IncidentModel, tick: int):
     """The service graph; the root cause only on request (let the class guess first)."""
     reveal = solara.use_reactive(False)
     solara.Switch(label="Reveal the root cause", value=reveal, classes=["jcs-reveal"])
-    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=PANEL_HEIGHT - 40), "services")
+    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=SERVICES_HEIGHT), "services")
 
 
 def _chat(m: IncidentModel) -> str:
@@ -619,6 +621,12 @@ def _status(m: IncidentModel) -> str:
         state = f"users hurting (severity {sys.severity})"
     else:
         state = "users no longer hurting; waiting to be sure it holds"
+    # Who found the root cause, and whether they told anyone (issue 13: it could not be read off the channel).
+    # Before the headcount: the line is cut at two lines, and this is what a class asks about.
+    d = history.diagnosis(m)
+    if d is not None:
+        told = "not posted yet" if d.shared_at is None else f"posted at minute {d.shared_at}"
+        state += f"; <b>{_escape(d.name)}</b> found the root cause at minute {d.minute} ({told})"
     return f"Minute <b>{m.minute}</b> ({C.clock(m)}): {state}; {active} of {len(m.people)} responders active, {sys.n_symptomatic} services symptomatic."
 
 
@@ -647,11 +655,13 @@ def WhyPanel(m: IncidentModel, tick: int):
 
     with solara.Row(style="align-items: center; gap: 8px", classes=["jcs-why-controls"]):
         with solara.Div(style="min-width: 160px"):
-            solara.Select("Responder", value=who.value if who.value in names else (names[0] if names else ""), values=names, on_value=pick)
+            solara.Select(
+                "Responder", value=who.value if who.value in names else (names[0] if names else ""), values=names, on_value=pick, dense=True
+            )
         solara.Button("◀ earlier", on_click=lambda: chosen_minute.set(earlier[-1]), disabled=not earlier, small=True, outlined=True)
         solara.Button("later ▶", on_click=lambda: chosen_minute.set(later[0]), disabled=not later, small=True, outlined=True)
         solara.Button("latest", on_click=lambda: chosen_minute.set(None), disabled=chosen_minute.value is None, small=True, text=True)
-    Figure(lambda: why.timeline_spec(m, idx, at), "decisions", on_clicked=clicked)
+    Figure(lambda: why.timeline_spec(m, idx, at, height=WHY_TIMELINE_HEIGHT), "decisions", on_clicked=clicked)
     if not names:
         body = "<p>Nobody on the roster.</p>"
     elif at is None:
