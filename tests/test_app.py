@@ -263,7 +263,8 @@ def test_the_empty_channel_says_who_was_paged_not_that_a_page_is_to_come():
         assert "goes out" not in html and "first page" not in html
         assert f"Minute {minute}: the alert at minute 0 paged Ana (ops) and Fatima (support)" in html
         assert "nobody has written in the channel yet" in html
-    assert "; Ana has joined, but" in channel.quiet_note(m)  # at minute 5 only Ana has
+    assert "; Ana and Fatima have joined, but" in channel.quiet_note(m)  # by minute 5 both have (at minute 3)
+    assert [p.name for p in m.people if p.joined_at is not None] == ["Ana", "Fatima"]
     past = history.PastView(m, m.history[0])
     assert "Minute 0" in channel.quiet_note(past) and "joined" not in channel.quiet_note(past)
     # Before the incident is noticed nobody has been paged, and the note says so.
@@ -712,9 +713,10 @@ def test_compared_histogram_draws_each_scenarios_unresolved_runs_apart():
 
 
 # ----- "What if read right?" -------------------------------------------------
-# configs/failover_story.toml, seed 135: Fatima (support) reads Ana's "scale on edge-api2 didn't work" (message 27) at
-# minute 88 as "they are out of ideas" and escalates to management at minute 89.
-STORY_SEED, STORY_MESSAGE, READ_AT = 135, 27, 88
+# configs/failover_story.toml, seed 128: Fatima (support) reads Ana's "my rollback on payments-api2 didn't fix it; my
+# mistake, I was wrong about it" (message 102) at minute 145 as "they are out of ideas" and escalates to management
+# at minute 146.
+STORY_SEED, STORY_MESSAGE, READ_AT = 128, 102, 145
 
 
 def _failover_story_run():
@@ -730,19 +732,20 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     cfg, drawn, fatima = _failover_story_run()
     c = counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE, drawn=drawn)
     assert (c.reader, c.sender, c.message, c.read_minute) == ("Fatima", "Ana", STORY_MESSAGE, READ_AT)
-    assert c.meant == "scale on edge-api2 didn't work" and "out of ideas" in c.understood
-    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (89, 127, 123, 720)
-    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 4 people"
-    assert c.first_drawn == (escalated,)
-    assert c.first_read_right == ("nothing of note happened",)
+    assert c.meant == "my rollback on payments-api2 didn't fix it; my mistake, I was wrong about it" and "out of ideas" in c.understood
+    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (146, 166, 204, 720)
+    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 5 people"
+    finished = "failover on payments-svc2 finished; the tool says failure"  # the same minute in both runs
+    assert c.first_drawn == (finished, escalated)
+    assert c.first_read_right == (finished,)
     counts = {words: (a, b) for words, a, b in c.counts}
     assert counts["escalations over the team's head (to management)"] == (1, 0)
-    assert counts["wrong updates to stakeholders"] == (3, 2) and "people paged" not in counts  # only what differs
-    assert c.only_drawn == ((89, escalated),)
+    assert counts["wrong updates to stakeholders"] == (3, 4) and "people paged" not in counts  # only what differs
+    assert c.only_drawn == ((146, escalated),)
     assert c.only_read_right == ()
-    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:27 --at 88), and without a run given.
+    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:102 --at 145), and without a run given.
     a, b = replay(cfg, STORY_SEED, [Change("read-right", "Fatima", STORY_MESSAGE)], READ_AT)
-    assert (a.times["resolve"], b.times["resolve"]) == (127, 123) and divergence(a, b)["minute"] == 89
+    assert (a.times["resolve"], b.times["resolve"]) == (166, 204) and divergence(a, b)["minute"] == 146
     assert (a.counts["bystander_escalations"], b.counts["bystander_escalations"]) == (1, 0)
     assert counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     # The app's failover preset with the same seed is the same run.
@@ -750,15 +753,15 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     lesson.choose("failover", seed=STORY_SEED)
     assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
-    for text in ("first differ at <b>minute 89</b>", "127 minutes", "123 minutes", "4 minutes sooner (minute 123 instead of 127)",
-                 "Did not happen when read right: minute 89: Fatima escalated to management"):  # fmt: skip
+    for text in ("first differ at <b>minute 146</b>", "166 minutes", "204 minutes", "38 minutes later (minute 204 instead of 166)",
+                 "Did not happen when read right: minute 146: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
-    assert "didn&#x27;t work" in words and "didn't" not in words  # escaped
-    # docs/teaching.md's second example: the preset's seed 0, Dev's misreading of Emeka's message 3 at minute 58 (read
-    # right, the run is slower).
-    dev = [p.name for p in drawn.people].index("Dev")
-    zero = counterfactual.read_right(cfg, 0, dev, 3)
-    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Emeka", 58, 147, 231)
+    assert "didn&#x27;t fix it" in words and "didn't" not in words  # escaped
+    # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 12 at minute 55 (read
+    # right, the run is faster).
+    emeka = [p.name for p in drawn.people].index("Emeka")
+    zero = counterfactual.read_right(cfg, 0, emeka, 12)
+    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Ana", 55, 233, 159)
 
 
 def test_read_right_refuses_a_read_that_was_not_a_misreading():
@@ -788,7 +791,7 @@ def test_read_right_of_the_run_on_screen_leaves_it_where_it_is_and_is_computed_o
     assert counterfactual.for_run(live, fatima, STORY_MESSAGE) is c  # asked twice: kept
     live.run()
     other = next((r, msg.id) for msg in live.messages for _, r, mis, _ in msg.reads if mis and (r, msg.id) != (fatima, STORY_MESSAGE))
-    assert counterfactual.for_run(live, *other).resolve_drawn == 127
+    assert counterfactual.for_run(live, *other).resolve_drawn == 166
 
 
 def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
@@ -813,7 +816,7 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value == WhatIf(m, fatima, STORY_MESSAGE)  # asked: "replaying..." until answered
     run.answer_read_right()
     answer = run.what_if.value
-    assert answer.error is None and "127 minutes" in answer.html and "123 minutes" in answer.html
+    assert answer.error is None and "166 minutes" in answer.html and "204 minutes" in answer.html
     run.step()
     assert run.what_if.value is answer  # the answer is about the whole run: it stays while the run goes on
     run.close_read_right()
@@ -825,7 +828,7 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value is None
     run.what_if.set(WhatIf(run.model.value, fatima, STORY_MESSAGE))
     run.answer_read_right()  # minute 0: nobody has misread anything yet... but the run to the end has: it answers
-    assert "123 minutes" in run.what_if.value.html
+    assert "204 minutes" in run.what_if.value.html
     run.what_if.set(WhatIf(run.model.value, 0, 0))
     run.answer_read_right()
     assert run.what_if.value.html is None and "Could not replay" in run.what_if.value.error
