@@ -506,14 +506,14 @@ def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
     from jcs_sim.app import history
 
     model = in_process("failover")
-    for _ in range(45):
+    for _ in range(60):
         model.step()
     found = history.moments(model)
     misreads, pages = found["misreading"], found["page"]
     assert len(misreads) >= 2 and pages, found
     load_preset(page, "The failover story")
     tab(page, "Channel")
-    step_to(page, 45)
+    step_to(page, 60)
     network = page.locator("[data-figure=network]")
     page.get_by_role("button", name="◀ previous").click()
     last = misreads[-1]
@@ -535,9 +535,9 @@ def test_looking_back_shows_the_run_as_it_was_and_jumps_between_moments(page):
     if after is not None:
         page.get_by_role("button", name="next ▶").click()
         expect(network).to_contain_text(f"Responders at minute {after} ", timeout=10_000)
-    assert minute(page) == 45, "looking back must not move the run"
+    assert minute(page) == 60, "looking back must not move the run"
     page.get_by_role("button", name="Live", exact=True).click()
-    expect(network).to_contain_text("Responders at minute 45 ", timeout=10_000)
+    expect(network).to_contain_text("Responders at minute 60 ", timeout=10_000)
     expect(page.locator("[data-testid=looking-back]")).to_have_count(0)
     step(page)
     page.get_by_role("button", name="misreading", exact=True).click()
