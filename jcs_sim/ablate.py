@@ -46,6 +46,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "transactive_memory_error", "who knows what is misjudged, less so between familiars", ("relationships.transactive_noise=0.0",)
     ),
+    Mechanism("corners", "each person knows their own corner of their team's services best", ("responders.corners=false",)),
     Mechanism(
         "fatigue",
         "the clock, wakefulness, sleep debt and incident hours tire people",

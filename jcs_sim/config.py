@@ -159,7 +159,19 @@ SCHEMA: dict[str, dict[str, Param]] = {
             "Include a support on-call who is notified by the first alert, watches the channel and answers internal users (the bystander).",
         ),
         "include_comms": P(True, "Include a communications lead, paged by the commander, who posts external status updates."),
-        "deep_knowledge": P(0.8, "Mean knowledge (0-1) of a responder on their own team's services.", 0.0, 1.0),
+        "deep_knowledge": P(
+            0.8, "Mean knowledge (0-1) of a responder on the services of their own corner (all their team's when corners is off).", 0.0, 1.0
+        ),
+        "corners": P(
+            True,
+            "Split each team's services among the team's people (each knows their own corner deeply, the rest of the team's at teammate_knowledge). False: everyone knows all their team's services at deep_knowledge.",
+        ),
+        "teammate_knowledge": P(
+            0.5,
+            "Mean knowledge (0-1) of a responder on their own team's services outside their corner (only with corners). Unsourced: the brief gives the direction (a corner is known better than teammates know it), not the size; a key for calibration.",
+            0.0,
+            1.0,
+        ),
         "shallow_knowledge": P(0.15, "Mean knowledge (0-1) of a responder on other teams' services.", 0.0, 1.0),
         "knowledge_sd": P(0.08, "Standard deviation of per-service knowledge around those means (clipped to 0-1).", 0.0, 0.5),
         "experience": P(0.5, "Mean experience (0-1): speeds investigation and sharpens judgement.", 0.0, 1.0),

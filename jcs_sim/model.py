@@ -22,6 +22,7 @@ from .config import ConfigError, default_config
 from .connective import expire_misreads
 from .detection import Monitor
 from .goodness import best, choose, pressure, score, weights
+from .knowledge import CORNER_STREAM, knowledge_means, team_positions
 from .modes import make_mode
 from .relationships import FamiliarityRows, relationship_matrix, transactive_beliefs, transactive_stream
 from .responders import HEALTHY, UNKNOWN, Responder, build_roster, fatigue_at, is_night
@@ -82,8 +83,10 @@ class IncidentModel(Model):
         self.people: list[Responder] = [Responder(self, i, p, knowledge[i]) for i, p in enumerate(roster)]
         self.commander = next((p for p in self.people if p.role == "commander"), None)
         self.comms = next((p for p in self.people if p.role == "comms"), None)
-        # Transactive memory is drawn per person when first consulted (Responder.knows, transactive_knows).
-        self.team_knowledge = self._team_knowledge(knowledge)
+        # Transactive memory is drawn per person and team when first consulted (Responder.knows_about,
+        # transactive_block): what each person knows of each service is what it is believed about.
+        self.knowledge = knowledge
+        self.team_services, self.team_pos = team_positions(self.sg)
         self.fam = FamiliarityRows(self.familiarity)  # the same as lists, for scalar reads; a row made when first read
         # The decision core, its numbers read once per run: actions, weights of g, the communication mode.
         self.actions: list[Action] = build_actions(self.cfg)
@@ -166,30 +169,23 @@ class IncidentModel(Model):
 
     # ----- setup helpers -------------------------------------------------
     def _knowledge(self, roster: list[dict[str, Any]]) -> np.ndarray:
-        """Per-person, per-service knowledge: deep on the own team's, shallow elsewhere."""
+        """Per-person, per-service knowledge: deep on one's own corner, less on the rest of one's team's, shallow elsewhere."""
         rc = self.cfg["responders"]
+        mean = knowledge_means(rc, [p["team"] for p in roster], self.sg, self.streams.get(CORNER_STREAM))
         rng = self.streams.get("knowledge")
-        own = np.array([[self.sg.team_names[t] == p["team"] for t in self.sg.team_of] for p in roster], dtype=bool)
-        mean = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
         return np.clip(mean + rng.normal(0.0, 1.0, mean.shape) * rc["knowledge_sd"], 0.0, 1.0)
 
-    def transactive_knows(self, r: Responder) -> list[list[float]]:
-        """``r``'s beliefs about what each person knows of each team (``[person][team]``), drawn now.
+    def transactive_block(self, r: Responder, team: int) -> np.ndarray:
+        """``r``'s beliefs about what each person knows of each of ``team``'s services (people x the team's services), drawn now.
 
-        From ``r``'s own stream and the familiarity at the start of the incident,
-        so the beliefs are the same whenever they are first needed (which is after
-        ``r`` joins: only an active responder pages, assigns or routes a message).
+        From ``r``'s own stream for that team and the familiarity at the start of
+        the incident, so the beliefs are the same whenever, and in whatever order,
+        they are first needed (which is after ``r`` joins: only an active
+        responder pages, assigns or routes a message).
         """
         noise = self.cfg["relationships"]["transactive_noise"]
-        rng = self.streams.get(transactive_stream(r.name))
-        return transactive_beliefs(self.familiarity0[r.idx], self.team_knowledge, noise, rng)
-
-    def _team_knowledge(self, knowledge: np.ndarray) -> np.ndarray:
-        nt = len(self.sg.team_names)
-        out = np.zeros((knowledge.shape[0], nt))
-        for t in range(nt):
-            out[:, t] = knowledge[:, self.sg.team_of == t].mean(axis=1)
-        return out
+        rng = self.streams.get(transactive_stream(r.name, self.sg.team_names[team]))
+        return transactive_beliefs(self.familiarity0[r.idx], self.knowledge[:, self.team_services[team]], noise, rng)
 
     def _distance_to_root(self) -> np.ndarray:
         """Hops from each impacted service down to the root (for tracing a symptom)."""

@@ -104,8 +104,8 @@ class Direct(Mode):
         cmd_active = cmd is not None and cmd.state == "active"
         out: list[int] = []
         if content.service >= 0:
-            team = int(m.sg.team_of[content.service])
-            out.append(max(active, key=lambda j: (sender.knows[j][team], -j)))
+            knows = sender.knows_about(content.service)
+            out.append(max(active, key=lambda j: (knows[j], -j)))
         if cmd_active and cmd.idx != sender.idx and cmd.idx not in out:
             out.append(cmd.idx)
         return "dm", tuple(out or active[:1])

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .config import ROLES, ConfigError, read_toml
+from .knowledge import CORNER_STREAM, knowledge_means
 from .relationships import draw_tie, familiarity_matrix, load_relationship_file
 from .responders import _name
 from .streams import Streams
@@ -265,10 +266,10 @@ class Organisation:
         n = len(self.people)
         self.index = {p["name"]: i for i, p in enumerate(self.people)}
         self.fam = self._ties(rng)
-        own = np.array([[p["team"] == self.sg.team_names[t] for t in self.sg.team_of] for p in self.people])
+        # Each team's services dealt out among all its members (knowledge.corners); skills known as well as one's corner.
+        mean_k = knowledge_means(rc, [p["team"] for p in self.people], self.sg, streams.get(CORNER_STREAM))
         for i, p in enumerate(self.people):
-            own[i, p.get("knows", [])] = True  # skills: services known as well as one's own
-        mean_k = np.where(own, rc["deep_knowledge"], rc["shallow_knowledge"])
+            mean_k[i, p.get("knows", [])] = rc["deep_knowledge"]
         self.know = np.clip(mean_k + rng.normal(0, 1, mean_k.shape) * rc["knowledge_sd"], 0.0, 1.0)
         self.burnout = np.zeros(n)
         self.contact = np.zeros((n, n), dtype=bool)  # pairs in contact today

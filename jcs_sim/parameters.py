@@ -500,6 +500,7 @@ _ASSUMED_EARLIER = (
 EARLIER_SOURCES: dict[str, str] = {key: ASSUMED for key in _ASSUMED_EARLIER}
 EARLIER_SOURCES["fatigue.circadian"] = FOLKARD
 EARLIER_SOURCES["fatigue.per_hour_awake"] = DAWSON
+EARLIER_SOURCES["responders.teammate_knowledge"] = ASSUMED_10  # corners (jcs_sim.knowledge): direction from the brief, size assumed
 
 
 # The keys `jcs-sim calibrate` frees when --params is not given: among the numbers that move time to

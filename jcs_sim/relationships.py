@@ -251,31 +251,33 @@ class FamiliarityRows(dict):
         return len(self.matrix)
 
 
-# Bytes per entry of one person's transactive memory while the model holds it: about 32 for a Python float
-# in the nested lists g reads (see system.check_fits).
+# Bytes per entry of one person's transactive memory while the model holds it: 8 for the float64 block
+# of a team, 32 for the Python float of a column read as a list (see system.check_fits).
 TRANSACTIVE_BYTES_PER_ENTRY = 40
 
 
-def transactive_stream(name: str) -> str:
-    """The stream of ``name``'s transactive-memory errors: one per believer, so a belief does not depend on when it is drawn."""
-    return f"responder.{name}.transactive"
+def transactive_stream(name: str, team: str) -> str:
+    """The stream of ``name``'s transactive-memory errors about ``team``'s services: one per believer and team,
+    so a belief does not depend on when, or after which others, it is drawn."""
+    return f"responder.{name}.transactive.{team}"
 
 
-def transactive_beliefs(fam_row: np.ndarray, team_knowledge: np.ndarray, noise: float, rng: np.random.Generator) -> list[list[float]]:
-    """What one responder i believes each person knows about each team's services (transactive memory).
+def transactive_beliefs(fam_row: np.ndarray, knowledge: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """What one responder i believes each person knows about each of one team's services (transactive memory).
 
-    ``team_knowledge[j, t]`` is j's true mean knowledge of team t's services and
+    ``knowledge[j, k]`` is j's true knowledge of the team's k-th service and
     ``fam_row[j]`` i's familiarity with j at the start of the incident. Belief
-    ``[j][t] = clip(team_knowledge[j, t] + N(0, 1) * noise * (1 - fam_row[j]), 0, 1)``:
-    you know what your close colleagues know, and guess about strangers. The
-    normals are drawn from ``rng`` (i's own stream, :func:`transactive_stream`)
-    in order of j, then t.
+    ``[j, k] = clip(knowledge[j, k] + N(0, 1) * noise * (1 - fam_row[j]), 0, 1)``:
+    you know which corner your close colleagues know, and guess about
+    strangers. The normals are drawn from ``rng`` (i's own stream for that
+    team, :func:`transactive_stream`) in order of j, then k.
 
-    Why per believer and lazily (the model draws it when i first needs it,
-    which is after joining): every responder held beliefs about every other,
-    r x r x teams floats (500 MiB at 2,000 responders), though only those who
-    join ever consult them. From i's own stream and the familiarity at the
-    start, the belief is the same whenever it is drawn.
+    Why per service: people know their own corners of a team's services
+    (:mod:`jcs_sim.knowledge`), so whom to page for a service depends on
+    knowing who knows that service, not the team on average (Ren, Carley &
+    Argote 2006). Why per believer, per team and lazily: only those who join
+    consult it, and only about the teams of the services they suspect; all of
+    it for everyone would be responders x responders x services floats.
     """
     sd = noise * (1.0 - fam_row)[:, None]
-    return np.clip(team_knowledge + rng.normal(0.0, 1.0, size=team_knowledge.shape) * sd, 0.0, 1.0).tolist()
+    return np.clip(knowledge + rng.normal(0.0, 1.0, size=knowledge.shape) * sd, 0.0, 1.0)

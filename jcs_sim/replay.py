@@ -1,15 +1,32 @@
 """Counterfactual replay: a saved run again, with one change at one minute, sharing every draw the change does not reach.
 
-Why this works without re-keying every draw: each responder's draws come
-from streams named after the person (``responder.<name>.decide``, ``.read``,
-``.work``) and the system's from streams named after what they are for
-(``system.dynamics``, ``system.remediation``, ``detection``, ...); a run is a
-pure function of its config and seed. Replaying the seed with a change
-reproduces the run exactly up to the change, and after it every stream the
-change does not reach gives the same numbers in the same order. A stream the
-change does reach (the person who now reads differently draws their next
-decision noise at another minute, say) moves on from there: that is the
-counterfactual's own consequence, not noise added by the replay.
+A run is a pure function of its config and seed, so replaying the seed with
+a change reproduces the run exactly up to the minute of the change. After
+it, what is shared depends on how each draw is keyed:
+
+- A responder's draws (``responder.<name>.decide``, ``.read``, ``.work``)
+  are keyed by purpose, person and minute (``streams.MinuteStream``): the
+  k-th number a person draws for a purpose at minute M depends only on the
+  seed, the name, the purpose, M and k, never on how many that person drew
+  before M. So whoever draws for the same purpose at the same minute in both
+  runs gets the same numbers, as far as their calls that minute are the
+  same, even if the change made them (or anyone) draw more or less earlier:
+  the person who now reads differently, say, draws at minute 90 the same
+  decision noise as in the run as drawn if they decide at minute 90 in both.
+- Within a minute the draws are in order: a person who, after the change,
+  makes one more draw early in a minute (one more message to read) shifts
+  their own later draws of that purpose in that minute, and only those.
+- The system's draws come from sequential streams named after what they are
+  for (``system.dynamics``, ``system.remediation``, ``detection``, ...): one
+  the change does not reach gives the same numbers in the same order; one it
+  does reach (one remedy more or fewer, say) shifts its later draws, as a
+  person's draws shifted before they were keyed by minute.
+
+What differs after the change is then the counterfactual's own consequence
+(someone decides at another minute, reads another message, starts another
+remedy), not noise added by the replay. The per-person transactive-memory
+errors (``responder.<name>.transactive``) are drawn whole at first use and
+are the same whenever that is.
 
 Changes (``--change``):
 

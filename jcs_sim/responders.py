@@ -6,7 +6,7 @@ keep that cheap for 500-service systems.
 
 Beliefs are the responder's own: what they think is wrong (``suspicion``,
 ``status``, ``fault_belief``), what they think is being done (``remedy_belief``),
-and what they think others know (``knows``, transactive memory). Nothing here
+and what they think others know of each service (``knows_about``, transactive memory). Nothing here
 is the true state; the model only ever updates beliefs through what a
 responder sees (investigations, dashboards) and reads (messages).
 """
@@ -135,11 +135,16 @@ def is_night(cfg: dict[str, Any], hour: float) -> bool:
 
 
 class PersonStream:
-    """One of a responder's named random streams (``responder.NAME.PURPOSE``), made the first time it is read.
+    """One of a responder's random streams (``responder.NAME.PURPOSE``), keyed by minute, made the first time it is read.
+
+    Reading it gives a ``numpy.random.Generator`` at the model's current minute: the k-th number drawn
+    at minute M is a pure function of (seed, name, purpose, M, k), whatever was drawn at other minutes
+    (``streams.MinuteStream``). Why: after a replay's change, a person who draws once more or once less
+    at one minute draws the same numbers as before at every later minute.
 
     Why a descriptor: a person has three such streams, each made on first use (most of a large roster
-    is never paged and never draws, and making a stream costs about 30 us) and each replaceable in
-    tests; one descriptor says that once instead of three property pairs.
+    is never paged and never draws) and each replaceable in tests (a stand-in set on a person is read
+    back as it is, at every minute); one descriptor says that once instead of three property pairs.
     """
 
     def __init__(self, purpose: str) -> None:
@@ -151,19 +156,31 @@ class PersonStream:
     def __get__(self, person: Any, owner: type | None = None) -> Any:
         if person is None:
             return self
-        rng = person.__dict__.get(self.attr)
-        if rng is None:
-            rng = person.__dict__[self.attr] = person._streams.get(f"responder.{person.name}.{self.purpose}")
-        return rng
+        stream = person.__dict__.get(self.attr)
+        if stream is None:
+            stream = person.__dict__[self.attr] = person._streams.minute_stream(f"responder.{person.name}.{self.purpose}")
+        return stream.at(person.model.minute)
 
     def __set__(self, person: Any, rng: Any) -> None:
-        person.__dict__[self.attr] = rng
+        person.__dict__[self.attr] = _StandIn(rng)
+
+
+class _StandIn:
+    """A test's stand-in for a stream: the same object at every minute."""
+
+    __slots__ = ("rng",)
+
+    def __init__(self, rng: Any) -> None:
+        self.rng = rng
+
+    def at(self, minute: int) -> Any:
+        return self.rng
 
 
 class Responder(Agent):
     """One person on the incident: a Mesa agent whose step is one minute of their work."""
 
-    decide_rng = PersonStream("decide")  # decision noise
+    decide_rng = PersonStream("decide")  # decision noise (all of a decision's at its minute)
     read_rng = PersonStream("read")  # misreadings, what a misreading is taken to mean, dismissals
     work_rng = PersonStream("work")  # acknowledging a page, what an investigation shows
 
@@ -179,8 +196,6 @@ class Responder(Agent):
         self._k_list: list[float] = knowledge.tolist()  # the same, for cheap scalar reads
         self._k_factor = 1.0  # fatigue and experience multiplier on knowledge, updated each minute
         self._slow = 1.0  # action-duration multiplier from fatigue, updated each minute
-        self._gumbel: list[float] = []  # pre-drawn decision noise, consumed in order
-        self._gumbel_at = 0
         self._n_top = model.cfg["investigation"]["suspects_considered"]
         self._doubt = model.cfg["beliefs"]["failure_doubt"]
         self._reopen = model.cfg["beliefs"]["failures_to_reopen"]
@@ -203,7 +218,7 @@ class Responder(Agent):
         self.paged_by: int | None = None
         self.joined_at: int | None = None
         # This person's streams (decide, read, work) are made on first use (see PersonStream): most of a
-        # large roster is never paged and never draws, and making a stream costs about 30 us.
+        # large roster is never paged and never draws, and making a stream costs about 10 us.
         self._streams = model.streams
         # Current action.
         self.busy_until = -1
@@ -232,7 +247,8 @@ class Responder(Agent):
         self.believes_fixed = False
         self.saw_quiet = False  # saw the alerts clear since last seeing them fire
         self.claims = [-1] * n  # who they think is looking at each service (a list: read one at a time)
-        self._knows: list[list[float]] | None = None  # transactive memory, drawn when first consulted (knows)
+        self._blocks: dict[int, np.ndarray] = {}  # transactive memory per team, drawn when first consulted (knows_about)
+        self._knows: dict[int, list[float]] = {}  # the same per service, as lists for cheap scalar reads
         self.unshared: list[tuple] = []  # findings not yet told to anyone
         self.inbox: list[int] = []  # message ids not yet read
         self.last_update = 0
@@ -285,35 +301,33 @@ class Responder(Agent):
         return self._top
 
     def gumbel(self, n: int) -> list[float]:
-        """``n`` draws of decision noise from this responder's stream, drawn in blocks for speed.
+        """``n`` draws of decision noise from this responder's decide stream at the current minute.
 
-        Drawing in blocks keeps the sequence a pure function of the stream, so
-        runs stay reproducible and common random numbers are preserved.
+        A person decides at most once a minute, so a decision's noise is the first ``n`` Gumbel numbers
+        of (seed, name, "decide", minute): the same at that minute whatever was decided before.
         """
-        at = self._gumbel_at
-        if at + n > len(self._gumbel):
-            # A Python list, converted once per block: slicing it per decision is cheaper than a numpy
-            # slice and .tolist() (the values are the same floats).
-            self._gumbel = self._gumbel[at:] + self.decide_rng.gumbel(size=256).tolist()
-            at = 0
-        self._gumbel_at = at + n
-        return self._gumbel[at : at + n]
+        return self.decide_rng.gumbel(size=n).tolist()
 
-    @property
-    def knows(self) -> list[list[float]]:
-        """Transactive memory: ``knows[j][t]``, what this person believes j knows of team t's services.
+    def knows_about(self, s: int) -> list[float]:
+        """Transactive memory: ``knows_about(s)[j]``, what this person believes j knows of service ``s``.
 
-        Drawn on first use (``IncidentModel.transactive_knows``), from this person's
-        own stream: only those who join consult it, and holding it for everyone
-        was responders x responders x teams floats.
+        Drawn for the whole of ``s``'s team on first use (``IncidentModel.transactive_block``),
+        from this person's own stream for that team: only those who join consult it, and
+        only about the teams of the services they suspect.
         """
-        if self._knows is None:
-            self._knows = self.model.transactive_knows(self)
-        return self._knows
+        col = self._knows.get(s)
+        if col is None:
+            m = self.model
+            t = m.sg.team_list[s]
+            block = self._blocks.get(t)
+            if block is None:
+                block = self._blocks[t] = m.transactive_block(self, t)
+            col = self._knows[s] = block[:, m.team_pos[s]].tolist()
+        return col
 
-    @knows.setter
-    def knows(self, beliefs: list[list[float]]) -> None:
-        self._knows = beliefs
+    def set_beliefs_about(self, s: int, beliefs: list[float]) -> None:
+        """Set what this person believes each person knows of service ``s`` (for tests and what-ifs)."""
+        self._knows[s] = list(beliefs)
 
     def effective_knowledge(self, s: int) -> float:
         """Knowledge as usable now: dulled by fatigue, sharpened by experience."""

@@ -170,13 +170,14 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
 # growth; rounded up). What grows: per service the networkx graph and the adjacency lists; per
 # responder and service the knowledge, beliefs and claims each responder keeps; per pair of
 # responders the familiarity matrix and its copy at the start (16 bytes), and the row of Python
-# floats of each person who reads it (32); per responder pair and team the transactive memory
-# (relationships.TRANSACTIVE_BYTES_PER_ENTRY). The last two are held only by people who join
-# (relationships.FamiliarityRows, Responder.knows): the estimate counts everyone, an upper bound.
+# floats of each person who reads it (32); per responder pair and service the transactive memory
+# (relationships.TRANSACTIVE_BYTES_PER_ENTRY). The last two are held only by people who join, and
+# transactive memory only about the teams they ask about (relationships.FamiliarityRows,
+# Responder.knows_about): the estimate counts everyone and every service, an upper bound.
 BYTES_PER_SERVICE = 4_000
 BYTES_PER_RESPONDER_SERVICE = 120
 BYTES_PER_RESPONDER_PAIR = 64  # measured: 2,000 responders grew 21 bytes per pair (10 of them joined), 4 teams
-BYTES_PER_RESPONDER_PAIR_TEAM = 40
+BYTES_PER_RESPONDER_PAIR_SERVICE = 40
 MEMORY_LIMIT_ENV = "JCS_SIM_MEMORY_LIMIT_GIB"
 DEFAULT_MEMORY_LIMIT_GIB = 4.0
 
@@ -195,7 +196,9 @@ def memory_estimate(n_services: int, n_teams: int, n_people: int) -> dict[str, f
         "services": BYTES_PER_SERVICE * n_services,
         "responders x services": BYTES_PER_RESPONDER_SERVICE * n_people * n_services,
         "responders x responders": BYTES_PER_RESPONDER_PAIR * n_people**2,
-        "responders x responders x teams (transactive memory, if everyone joined)": BYTES_PER_RESPONDER_PAIR_TEAM * n_people**2 * n_teams,
+        "responders x responders x services (transactive memory, if everyone joined and asked about every team)": (
+            BYTES_PER_RESPONDER_PAIR_SERVICE * n_people**2 * n_services
+        ),
     }
 
 

@@ -31,7 +31,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests that guard mechanisms; each mutation runs these (the baseline deselected).
-TESTS = ["tests/test_decision_core.py", "tests/test_incident_mechanisms.py", "tests/test_mechanisms.py", "tests/test_connective.py"]
+TESTS = [
+    "tests/test_decision_core.py",
+    "tests/test_incident_mechanisms.py",
+    "tests/test_mechanisms.py",
+    "tests/test_connective.py",
+    "tests/test_knowledge.py",
+]
 
 
 @dataclass(frozen=True)
@@ -295,6 +301,20 @@ MUTATIONS = (
         "jcs_sim/actions/remediate.py",
         '(self.evidence_scale * sv * fit + (failed_here if rem == "code_fix" else 0.0)) * retry',
         'self.evidence_scale * sv * fit * retry + (failed_here if rem == "code_fix" else 0.0)',
+    ),
+    Mutation(
+        "M37",
+        "everyone knows all of their team's services (no corners)",
+        "jcs_sim/knowledge.py",
+        'teammate = rc["teammate_knowledge"] if rc["corners"] else rc["deep_knowledge"]',
+        'teammate = rc["deep_knowledge"]',
+    ),
+    Mutation(
+        "M38",
+        "transactive memory per team, not per service",
+        "jcs_sim/responders.py",
+        "col = self._knows[s] = block[:, m.team_pos[s]].tolist()",
+        "col = self._knows[s] = block.mean(axis=1).tolist()",
     ),
 )
 

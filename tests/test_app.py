@@ -263,7 +263,8 @@ def test_the_empty_channel_says_who_was_paged_not_that_a_page_is_to_come():
         assert "goes out" not in html and "first page" not in html
         assert f"Minute {minute}: the alert at minute 0 paged Ana (ops) and Fatima (support)" in html
         assert "nobody has written in the channel yet" in html
-    assert "; Ana has joined, but" in channel.quiet_note(m)  # at minute 5 only Ana has
+    assert "; Ana and Fatima have joined, but" in channel.quiet_note(m)  # by minute 5 both have (at minute 3)
+    assert [p.name for p in m.people if p.joined_at is not None] == ["Ana", "Fatima"]
     past = history.PastView(m, m.history[0])
     assert "Minute 0" in channel.quiet_note(past) and "joined" not in channel.quiet_note(past)
     # Before the incident is noticed nobody has been paged, and the note says so.
@@ -332,7 +333,6 @@ def test_viz_command_is_declared_without_importing_solara():
         (["viz", "--port", "70000"], "out of range"),
         (["viz", "--port", "x"], "not an integer"),
         (["viz", "no/such/config.toml"], "no such config file"),
-        (["viz", "examples/acme/acme.toml"], "the classroom app stages generated teams only"),  # issue 12: never ignored
     ],
 )
 def test_viz_command_rejects_bad_arguments_in_one_line(args, words):
@@ -369,6 +369,100 @@ def test_viz_config_is_the_base_the_presets_apply_to(monkeypatch):
     assert lesson.base["run"]["start_hour"] == 3.0 and lesson.cfg["run"]["start_hour"] == 3.0
     lesson.choose("big")
     assert lesson.cfg["responders"]["sme_per_team"] == 3 and lesson.cfg["run"]["start_hour"] == 3.0
+
+
+# ----- issue 12: the app stages an organisation file's people, as `jcs-sim run` does -------------------
+ACME = ROOT / "examples" / "acme"
+
+
+def _acme_lesson(monkeypatch) -> Lesson:
+    from jcs_sim.app.app import CONFIG_ENV, _lesson_for_session
+
+    monkeypatch.setenv(CONFIG_ENV, str(ACME / "acme.toml"))
+    return _lesson_for_session()
+
+
+def test_viz_with_an_organisation_file_serves_it_instead_of_refusing(monkeypatch):
+    """Issue 12: `jcs-sim viz examples/acme/acme.toml` used to refuse the organisation; now it serves the app on it."""
+    import jcs_sim.app.cli as viz_cli
+    from jcs_sim.cli import main
+
+    served = []
+    monkeypatch.setattr(viz_cli, "serve", lambda config, host, port: served.append(config))
+    assert main(["viz", str(ACME / "acme.toml"), "--port", "0"]) == 0
+    assert served == [str(ACME / "acme.toml")]
+
+
+def test_the_apps_model_has_the_organisations_people_as_jcs_sim_run(monkeypatch):
+    """Every model the app builds (the page's, a replay's, the settings check's, the what-if's) is `run`'s, from the file."""
+    from jcs_sim.app import counterfactual
+    from jcs_sim.app.app import ClassroomModel
+    from jcs_sim.organisation import incident_model, org_for
+
+    lesson = _acme_lesson(monkeypatch)
+    everyone = {p["name"] for p in org_for(lesson.cfg, 0).people}  # the file's 30 people
+    org_people = {"Amara", "Bruno", "Elif", "Keiko", "Yusuf", "Abel", "Cyrus"}
+    assert org_people <= everyone
+    for preset in PRESETS:
+        lesson.choose(preset, seed=4)
+        want = incident_model(lesson.cfg, seed=4)
+        m = ClassroomModel(lesson)
+        assert [p.name for p in m.people] == [p.name for p in want.people], preset
+        assert {p.name for p in m.people} <= everyone and {p.name for p in m.people} & org_people, preset
+        assert (m.familiarity == want.familiarity).all() and m.sg.n == 60  # Acme's ties and its 60-service graph
+    lesson.choose("default", seed=4)
+    replayed = lesson.replay(3)
+    assert [r["time_to_resolve"] for r in replayed] == [
+        incident_model(lesson.cfg, seed=s).run().summary()["time_to_resolve"] for s in (0, 1, 2)
+    ]
+    assert all({r["name"] for r in s["responders"]} & org_people for s in replayed)
+    # The what-if replays the run on screen: the same people as drawn (a generated roster would not have Amara).
+    m = ClassroomModel(lesson)
+    m.run()
+    misread = [(who, i) for i, msg in enumerate(m.messages) for _, who, bad, _ in msg.reads if bad]
+    if misread:
+        c = counterfactual.for_run(m, misread[0][0], misread[0][1])
+        assert c.reader in {p.name for p in m.people}
+
+
+def test_the_page_says_what_the_organisation_sets_and_which_settings_still_apply(monkeypatch):
+    lesson = _acme_lesson(monkeypatch)
+    org = lesson.org
+    assert org is not None and org.name == "Acme" and org.people == 30
+    assert (
+        org.path.endswith("examples/acme/organisation.toml")
+        and "set by the organisation file examples/acme/organisation.toml" in org.note()
+    )
+    assert "past incidents (past_incidents.csv)" in org.note()
+    # Acme has no ties file: its ties are generated from the familiarity settings, so none is replaced, each says how it applies.
+    assert org.replaced == {} and lesson.skipped() == []
+    assert "past incidents" in org.control_note("relationships.within_team")
+    assert "at most each team's engineers" in org.control_note("responders.sme_per_team")
+    assert org.control_note("communication.mode") is None
+    assert Lesson().org is None
+
+
+def test_an_organisations_own_ties_replace_the_familiarity_settings_and_presets(tmp_path):
+    """With a ties file the familiarity settings would do nothing: their controls are off, the presets' are not applied, and both are listed."""
+    import json
+
+    (tmp_path / "services.json").write_text((ACME / "services.json").read_text())
+    org_text = (ACME / "organisation.toml").read_text().replace('history = "past_incidents.csv"', 'relationships = "ties.json"')
+    (tmp_path / "organisation.toml").write_text(org_text)
+    ties = {"nodes": [{"id": "Amara"}, {"id": "Elif"}], "links": [{"source": "Amara", "target": "Elif", "weight": 0.9}]}
+    (tmp_path / "ties.json").write_text(json.dumps(ties))
+    (tmp_path / "org.toml").write_text('[system]\ngraph_file = "services.json"\n\n[organisation]\nfile = "organisation.toml"\n')
+    lesson = Lesson.from_config_file(str(tmp_path / "org.toml"))
+    org = lesson.org
+    assert org.ties == "ties.json" and "familiarity from its ties (ties.json)" in org.note()
+    assert {"relationships.within_team", "relationships.across_team"} <= set(org.replaced)
+    assert org.control_note("relationships.across_team") == "set by the organisation file's ties (ties.json)"
+    base = lesson.cfg["relationships"]["across_team"]
+    lesson.choose("failover")
+    assert lesson.skipped() == ["relationships.across_team=0.1", "relationships.across_density=0.15"]
+    assert lesson.cfg["relationships"]["across_team"] == base and lesson.cfg["responders"]["include_support"] is True
+    lesson.choose("failover", {**lesson.control_values(), "relationships.across_team": "0.9"})  # a disabled control's value: not applied
+    assert lesson.cfg["relationships"]["across_team"] == base and lesson.label() == PRESETS["failover"].title
 
 
 # ----- issue 13: runnable scenarios, run controls, the Why? panel in plain words -------------------
@@ -619,9 +713,10 @@ def test_compared_histogram_draws_each_scenarios_unresolved_runs_apart():
 
 
 # ----- "What if read right?" -------------------------------------------------
-# configs/failover_story.toml, seed 135: Fatima (support) reads Ana's "scale on edge-api2 didn't work" (message 27) at
-# minute 88 as "they are out of ideas" and escalates to management at minute 89.
-STORY_SEED, STORY_MESSAGE, READ_AT = 135, 27, 88
+# configs/failover_story.toml, seed 128: Fatima (support) reads Ana's "my rollback on payments-api2 didn't fix it; my
+# mistake, I was wrong about it" (message 102) at minute 145 as "they are out of ideas" and escalates to management
+# at minute 146.
+STORY_SEED, STORY_MESSAGE, READ_AT = 128, 102, 145
 
 
 def _failover_story_run():
@@ -637,19 +732,20 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     cfg, drawn, fatima = _failover_story_run()
     c = counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE, drawn=drawn)
     assert (c.reader, c.sender, c.message, c.read_minute) == ("Fatima", "Ana", STORY_MESSAGE, READ_AT)
-    assert c.meant == "scale on edge-api2 didn't work" and "out of ideas" in c.understood
-    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (89, 127, 123, 720)
-    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 4 people"
-    assert c.first_drawn == (escalated,)
-    assert c.first_read_right == ("nothing of note happened",)
+    assert c.meant == "my rollback on payments-api2 didn't fix it; my mistake, I was wrong about it" and "out of ideas" in c.understood
+    assert (c.diverged_at, c.resolve_drawn, c.resolve_read_right, c.horizon) == (146, 166, 204, 720)
+    escalated = "Fatima escalated to management: the team is out of ideas, interrupting 5 people"
+    finished = "failover on payments-svc2 finished; the tool says failure"  # the same minute in both runs
+    assert c.first_drawn == (finished, escalated)
+    assert c.first_read_right == (finished,)
     counts = {words: (a, b) for words, a, b in c.counts}
     assert counts["escalations over the team's head (to management)"] == (1, 0)
-    assert counts["wrong updates to stakeholders"] == (3, 2) and "people paged" not in counts  # only what differs
-    assert c.only_drawn == ((89, escalated),)
+    assert counts["wrong updates to stakeholders"] == (3, 4) and "people paged" not in counts  # only what differs
+    assert c.only_drawn == ((146, escalated),)
     assert c.only_read_right == ()
-    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:27 --at 88), and without a run given.
+    # The same comparison as the core's replay (jcs-sim replay --change read-right:Fatima:102 --at 145), and without a run given.
     a, b = replay(cfg, STORY_SEED, [Change("read-right", "Fatima", STORY_MESSAGE)], READ_AT)
-    assert (a.times["resolve"], b.times["resolve"]) == (127, 123) and divergence(a, b)["minute"] == 89
+    assert (a.times["resolve"], b.times["resolve"]) == (166, 204) and divergence(a, b)["minute"] == 146
     assert (a.counts["bystander_escalations"], b.counts["bystander_escalations"]) == (1, 0)
     assert counterfactual.read_right(cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     # The app's failover preset with the same seed is the same run.
@@ -657,15 +753,15 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     lesson.choose("failover", seed=STORY_SEED)
     assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
-    for text in ("first differ at <b>minute 89</b>", "127 minutes", "123 minutes", "4 minutes sooner (minute 123 instead of 127)",
-                 "Did not happen when read right: minute 89: Fatima escalated to management"):  # fmt: skip
+    for text in ("first differ at <b>minute 146</b>", "166 minutes", "204 minutes", "38 minutes later (minute 204 instead of 166)",
+                 "Did not happen when read right: minute 146: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
-    assert "didn&#x27;t work" in words and "didn't" not in words  # escaped
-    # docs/teaching.md's second example: the preset's seed 0, Dev's misreading of Emeka's message 3 at minute 58 (read
-    # right, the run is slower).
-    dev = [p.name for p in drawn.people].index("Dev")
-    zero = counterfactual.read_right(cfg, 0, dev, 3)
-    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Emeka", 58, 147, 231)
+    assert "didn&#x27;t fix it" in words and "didn't" not in words  # escaped
+    # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 12 at minute 55 (read
+    # right, the run is faster).
+    emeka = [p.name for p in drawn.people].index("Emeka")
+    zero = counterfactual.read_right(cfg, 0, emeka, 12)
+    assert (zero.sender, zero.read_minute, zero.resolve_drawn, zero.resolve_read_right) == ("Ana", 55, 233, 159)
 
 
 def test_read_right_refuses_a_read_that_was_not_a_misreading():
@@ -695,7 +791,7 @@ def test_read_right_of_the_run_on_screen_leaves_it_where_it_is_and_is_computed_o
     assert counterfactual.for_run(live, fatima, STORY_MESSAGE) is c  # asked twice: kept
     live.run()
     other = next((r, msg.id) for msg in live.messages for _, r, mis, _ in msg.reads if mis and (r, msg.id) != (fatima, STORY_MESSAGE))
-    assert counterfactual.for_run(live, *other).resolve_drawn == 127
+    assert counterfactual.for_run(live, *other).resolve_drawn == 166
 
 
 def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
@@ -720,7 +816,7 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value == WhatIf(m, fatima, STORY_MESSAGE)  # asked: "replaying..." until answered
     run.answer_read_right()
     answer = run.what_if.value
-    assert answer.error is None and "127 minutes" in answer.html and "123 minutes" in answer.html
+    assert answer.error is None and "166 minutes" in answer.html and "204 minutes" in answer.html
     run.step()
     assert run.what_if.value is answer  # the answer is about the whole run: it stays while the run goes on
     run.close_read_right()
@@ -732,7 +828,87 @@ def test_channel_offers_read_right_on_each_misreading_and_the_page_answers_it():
     assert run.what_if.value is None
     run.what_if.set(WhatIf(run.model.value, fatima, STORY_MESSAGE))
     run.answer_read_right()  # minute 0: nobody has misread anything yet... but the run to the end has: it answers
-    assert "123 minutes" in run.what_if.value.html
+    assert "204 minutes" in run.what_if.value.html
     run.what_if.set(WhatIf(run.model.value, 0, 0))
     run.answer_read_right()
     assert run.what_if.value.html is None and "Could not replay" in run.what_if.value.error
+
+
+# ----- issue 13's leftovers: fit at 1280x720, no toolbar over titles, labels apart, who found it, distinct bars ----------
+def test_the_plotly_toolbar_is_off_so_it_cannot_cover_a_title():
+    from jcs_sim.app.widgets import _TEMPLATE
+
+    assert "displayModeBar: false" in _TEMPLATE
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_network_labels_do_not_overlap_each_other_or_the_dots(preset):
+    """Issue 13: in the 13-person network "Fatima ... not paged" sat on "Emeka ..."; the labels' estimated boxes are now apart.
+
+    The boxes are each label at its widest (name line, longest state, longest target), so they stay apart whatever anyone does.
+    """
+    import itertools
+
+    from jcs_sim.app.app import ClassroomModel
+
+    for seed in range(10):
+        lesson = Lesson()
+        lesson.choose(preset, seed=seed)
+        m = ClassroomModel(lesson)
+        spec = C.network_spec(m)
+        people = next(t for t in spec["data"] if t.get("name") == "responders")
+        boxes = [
+            C.label_box(x, y, q, C._label_lines(m, p))
+            for x, y, q, p in zip(people["x"], people["y"], people["textposition"], m.people, strict=True)
+        ]
+        for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+            assert C._overlap(a, b) == 0, (preset, seed, m.people[i].name, m.people[j].name)
+        assert all(0 <= b[0] and b[2] <= C.NETWORK_PX[0] and 30 <= b[1] and b[3] <= C.NETWORK_PX[1] for b in boxes), (preset, seed)
+
+
+def test_the_status_line_and_the_progress_chart_say_who_found_the_root_cause_and_whether_they_posted_it():
+    """Issue 13: a responder concluded the root cause and posted nothing; "who found it?" could not be answered on screen."""
+    from jcs_sim.app import history
+    from jcs_sim.app.app import ClassroomModel, _status
+
+    lesson = Lesson()
+    lesson.choose("failover", seed=0)
+    full = ClassroomModel(lesson).run()
+    at = full.times["diagnose"]
+    assert at is not None, "the failover story (seed 0) is diagnosed"
+    root = {full.sg.names[c] for c in full.fault.causes}
+    who = next(w for t, w, text in full.events if t == at and any(text.startswith(f"concluded: {r} is the root cause") for r in root))
+    idx = [p.name for p in full.people].index(who)
+    posted = next((msg.minute for msg in full.messages if msg.sender == idx and msg.minute >= at and msg.content.kind == "root"), None)
+    m = ClassroomModel(lesson)
+    while m.minute < at - 1:
+        m.step()
+    assert history.diagnosis(m) is None and "found the root cause" not in _status(m)
+    m.step()  # the minute they concluded it
+    assert history.diagnosis(m) == history.Diagnosis(who, at, posted if posted == at else None)
+    if posted != at:
+        assert f"<b>{who}</b> found the root cause at minute {at} (not posted yet)" in _status(m)
+    spec = charts.charts_spec(m)
+    assert f"diagnosed at {at} by {who}" in spec["layout"]["title"]["text"]
+    assert any(f"diagnosed by {who}" in t for t in next(d for d in spec["data"] if d["name"] == "milestones")["text"])
+    if posted is not None:
+        while m.minute < posted:
+            m.step()
+        assert f"<b>{who}</b> found the root cause at minute {at} (posted at minute {posted})" in _status(m)
+
+
+def test_the_compared_not_resolved_bars_are_in_their_scenarios_colours():
+    """Issue 13: both scenarios' not-resolved bars were grey hatching (the pattern replaced the fill); now each is its histogram's colour."""
+    this = [{"time_to_resolve": t} for t in (50, 60, None, None)]
+    pinned = [{"time_to_resolve": t} for t in (80, None)]
+    spec = charts.histogram_spec(this, None, 720, compare=("pinned one", pinned))
+    hist = {t["name"].split(" ")[0].rstrip(":"): t["marker"] for t in spec["data"] if t["type"] == "histogram"}
+    bars = {t["name"].split(":")[0]: t["marker"] for t in spec["data"] if t["type"] == "bar"}
+    assert set(bars) == {"pinned", "this scenario"}
+    assert bars["pinned"]["color"] == hist["pinned"]["color"] and bars["this scenario"]["color"] == hist["this"]["color"]
+    assert bars["pinned"]["color"] != bars["this scenario"]["color"]
+    for who, key in (("pinned", "pinned"), ("this scenario", "this")):
+        pattern = bars[who]["pattern"]
+        assert pattern["fillmode"] == "overlay" and pattern["fgcolor"] == hist[key]["line"]["color"], who
+    assert bars["pinned"]["pattern"]["fgcolor"] != bars["this scenario"]["pattern"]["fgcolor"]
+    go.Figure(spec)  # a valid plotly figure

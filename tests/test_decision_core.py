@@ -54,11 +54,6 @@ def test_g_is_the_weighted_sum_of_named_components_and_the_first_of_equals_wins(
 # ----- routing and catching up, per mode -------------------------------------------------------
 
 
-def best_knower(m: IncidentModel, sender, service: int, among: list[int]) -> int:
-    team = int(m.sg.team_of[service])
-    return max(among, key=lambda j: (sender.knows[j][team], -j))
-
-
 def test_channel_mode_routes_findings_to_everyone_active():
     m = model()
     sme = by_role(m, "sme")
@@ -83,9 +78,12 @@ def test_direct_mode_routes_findings_to_who_the_sender_believes_knows_and_the_co
     ops, cmd = by_role(m, "ops"), by_role(m, "commander")
     service = m.fault.root
     others = [p.idx for p in m.people if p is not ops]
-    expected = best_knower(m, ops, service, others)
-    how, to = m.mode.route(m, ops, Content("symptom", service, -1))
-    assert how == "dm" and to == ((expected, cmd.idx) if expected != cmd.idx else (expected,))
+    for expected in (others[1], others[-2]):  # whoever the sender believes knows that service best
+        beliefs = [0.2] * len(m.people)
+        beliefs[expected] = 0.7
+        ops.set_beliefs_about(service, beliefs)
+        how, to = m.mode.route(m, ops, Content("symptom", service, -1))
+        assert how == "dm" and to == ((expected, cmd.idx) if expected != cmd.idx else (expected,))
     assert len(to) < len(others)  # not everyone: that would be the channel
     assert m.mode.route(m, ops, Content("status", service, -1)) == ("channel", tuple(others))
 
@@ -128,17 +126,22 @@ def test_the_social_cost_of_paging_falls_with_familiarity_and_doubles_at_night()
     assert page.social_cost(0.0, False) < page.social_cost(0.5, False) < 0
 
 
-def test_the_page_goes_to_whom_the_pager_believes_knows_the_team_best():
+def test_the_page_goes_to_whom_the_pager_believes_knows_the_service_best():
     m = IncidentModel(config(), seed=0, record_trace=False)
     m.step()
     ops = by_role(m, "ops")
     smes = [p for p in m.people if p.role == "sme"]
-    team = 1
-    ops.knows = [[0.1] * len(m.sg.team_names) for _ in m.people]
-    ops.knows[smes[-1].idx][team] = 0.9
-    ops.knows[smes[0].idx][team] = 0.5
+    service, other = 5, 6
+    beliefs = [0.1] * len(m.people)
+    beliefs[smes[-1].idx], beliefs[smes[0].idx] = 0.9, 0.5
+    ops.set_beliefs_about(service, beliefs)
+    swapped = list(beliefs)
+    swapped[smes[-1].idx], swapped[smes[0].idx] = 0.5, 0.9
+    ops.set_beliefs_about(other, swapped)  # about another service, the other way round: per service, not per team
     m.pageable = [p for p in m.people if p.state != "active" and p.role in ("ops", "sme")]
-    assert action(m, "page").best_pageable(m, ops, team) == (smes[-1].idx, 0.9)
+    page = action(m, "page")
+    assert page.best_pageable(m, ops, service) == (smes[-1].idx, 0.9)
+    assert page.best_pageable(m, ops, other) == (smes[0].idx, 0.9)
 
 
 def test_a_familiar_page_target_has_a_smaller_social_cost_in_the_candidate():
@@ -147,7 +150,7 @@ def test_a_familiar_page_target_has_a_smaller_social_cost_in_the_candidate():
         m.step()
     ops = by_role(m, "ops")
     page = action(m, "page")
-    target = page.best_pageable(m, ops, m.sg.team_list[ops.top_suspects()[0]])[0]
+    target = page.best_pageable(m, ops, ops.top_suspects()[0])[0]
     assert target >= 0
 
     def social() -> float:

@@ -105,24 +105,24 @@ def test_choose_fault_on_random_graphs_with_cycles():
         assert (got.root, got.first_alert) == (want.root, want.first_alert) and np.array_equal(got.impacted, want.impacted)
 
 
-def reference_transactive(fam_row, team_knowledge, noise, rng) -> list[list[float]]:
-    """ODD 5.8, one scalar draw at a time: knows[j][t] = clip(team_k[j, t] + N(0,1) * noise * (1 - fam[j]), 0, 1)."""
+def reference_transactive(fam_row, knowledge, noise, rng) -> list[list[float]]:
+    """ODD 5.8, one scalar draw at a time: knows[j][k] = clip(knowledge[j, k] + N(0,1) * noise * (1 - fam[j]), 0, 1)."""
     out = []
-    for j in range(team_knowledge.shape[0]):
+    for j in range(knowledge.shape[0]):
         row = []
-        for t in range(team_knowledge.shape[1]):
+        for k in range(knowledge.shape[1]):
             z = rng.normal()
-            row.append(min(1.0, max(0.0, float(team_knowledge[j, t] + z * (noise * (1.0 - fam_row[j]))))))
+            row.append(min(1.0, max(0.0, float(knowledge[j, k] + z * (noise * (1.0 - fam_row[j]))))))
         out.append(row)
     return out
 
 
 def test_transactive_beliefs_are_the_scalar_draws_of_the_odd():
     rng = np.random.default_rng(3)
-    fam, tk = rng.random((9, 9)), rng.random((9, 4))
+    fam, know = rng.random((9, 9)), rng.random((9, 4))
     for i in range(9):
         want_rng, got_rng = np.random.default_rng(11 + i), np.random.default_rng(11 + i)
-        assert transactive_beliefs(fam[i], tk, 0.4, got_rng) == reference_transactive(fam[i], tk, 0.4, want_rng)
+        assert transactive_beliefs(fam[i], know, 0.4, got_rng).tolist() == reference_transactive(fam[i], know, 0.4, want_rng)
         assert want_rng.random() == got_rng.random()  # the stream is left where the scalar draws leave it
 
 
@@ -139,43 +139,45 @@ def roster_config(n: int, overrides: tuple[str, ...] = ()) -> dict:
 
 @pytest.mark.parametrize("seed", (0, 1, 2, 4))  # seed 3's fault clears before anyone joins
 def test_each_joiner_holds_the_transactive_memory_of_the_odd_and_nobody_else_does(seed):
-    """Transactive memory is drawn per person from their own stream, when first needed, and only for people who act.
+    """Transactive memory is drawn per person and team from its own stream, when first needed, and only for people who act.
 
-    Exact: each holder's beliefs equal the scalar draws of ODD 5.8 on ``responder.NAME.transactive``, with the
-    familiarity at the start and the true team knowledge (a mean over the team's services, brute force here).
-    Linear: after setup nobody holds any (no responders x responders x teams array), and after the run only
-    people who joined do, each responders x teams; the same for the rows of familiarity as Python lists.
+    Exact: each holder's beliefs about a team's services equal the scalar draws of ODD 5.8 on
+    ``responder.NAME.transactive.TEAM``, with the familiarity at the start and each person's true knowledge
+    of those services. Linear: after setup nobody holds any (no responders x responders x services array),
+    and after the run only people who joined do, each responders x (services of the teams they asked about);
+    the same for the rows of familiarity as Python lists.
     """
     cfg = roster_config(40, ("run.max_minutes=180",))
     m = IncidentModel(cfg, seed=seed, record_trace=False)
-    assert all(p._knows is None for p in m.people) and not m.fam.keys()
+    assert all(not p._blocks and not p._knows for p in m.people) and not m.fam.keys()
     m.run()
     joined = [p for p in m.people if p.joined_at is not None]
-    holders = [p for p in m.people if p._knows is not None]
+    holders = [p for p in m.people if p._blocks]
     assert holders and set(holders) <= set(joined)
     assert set(m.fam.keys()) <= {p.idx for p in joined}  # familiarity as lists: only the rows of people who took part
-    n_teams = len(m.sg.team_names)
-    for t in range(n_teams):
-        services = [s for s in range(m.sg.n) if m.sg.team_of[s] == t]
-        for p in m.people:
-            assert m.team_knowledge[p.idx, t] == pytest.approx(sum(p.knowledge[s] for s in services) / len(services), rel=1e-12)
     noise = cfg["relationships"]["transactive_noise"]
+    true = np.array([p.knowledge for p in m.people])
     for p in holders:
-        rng = Streams(seed).get(f"responder.{p.name}.transactive")
-        assert p.knows == reference_transactive(m.familiarity0[p.idx], m.team_knowledge, noise, rng)
-        assert len(p.knows) == len(m.people) and {len(row) for row in p.knows} == {n_teams}
+        for t, block in p._blocks.items():
+            services = [s for s in range(m.sg.n) if m.sg.team_of[s] == t]
+            rng = Streams(seed).get(f"responder.{p.name}.transactive.{m.sg.team_names[t]}")
+            want = reference_transactive(m.familiarity0[p.idx], true[:, services], noise, rng)
+            assert block.tolist() == want and block.shape == (len(m.people), len(services))
+        for s, col in p._knows.items():  # a service's column, as read
+            assert col == p._blocks[m.sg.team_list[s]][:, m.team_pos[s]].tolist()
 
 
 def test_transactive_memory_is_the_same_whenever_it_is_drawn():
-    """Drawn before the run, in reverse roster order, or during it: the same beliefs (a stream per believer)."""
+    """Drawn before the run, in reverse roster order, or during it: the same beliefs (a stream per believer and team)."""
     cfg = roster_config(12)
     early = IncidentModel(cfg, seed=5, record_trace=False)
-    want = {p.name: p.knows for p in reversed(early.people)}
+    want = {p.name: [p.knows_about(s) for s in reversed(range(early.sg.n))][::-1] for p in reversed(early.people)}
     late = IncidentModel(cfg, seed=5, record_trace=False).run()
-    assert [p.name for p in late.people if p._knows is not None]
-    for p in late.people:
-        if p._knows is not None:
-            assert p.knows == want[p.name]
+    asked = [p for p in late.people if p._knows]
+    assert asked
+    for p in asked:
+        for s, col in p._knows.items():
+            assert col == want[p.name][s]
 
 
 def reference_ties(cfg, people, seed) -> np.ndarray:

@@ -251,6 +251,7 @@ PROBE_VALUES = {
     "incident.second_cause_share": 1.0,
     "communication.catch_up_commander": 0,
     "fixation.endorsements": 1,  # full anchoring from the first claim read (one more than the default rarely matters)
+    "investigation.type_per_knowledge": 0.25,  # lower: above the default the chance is already 1 where the probes draw it
 }
 # Keys whose branch is rare at the defaults, with the setting that makes it common: messages about no
 # particular service are status updates naming no suspect.

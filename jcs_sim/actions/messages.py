@@ -195,8 +195,8 @@ class Coordinate(Action):
             svc = int(svc)
             if susp[svc] <= self.suspicion_threshold or r.claims[svc] != -1 or r.status[svc] in (HEALTHY, SYMPTOM):
                 continue
-            t = m.sg.team_list[svc]
-            j = max(m.active_idx, key=lambda j: (r.knows[j][t] if j != r.idx else -1.0, -j))
+            knows = r.knows_about(svc)
+            j = max(m.active_idx, key=lambda j: (knows[j] if j != r.idx else -1.0, -j))
             if j == r.idx:
                 continue
             out.append(
@@ -204,7 +204,7 @@ class Coordinate(Action):
                     self,
                     svc,
                     j,
-                    evidence=self.evidence_scale * susp[svc] * r.knows[j][t],
+                    evidence=self.evidence_scale * susp[svc] * knows[j],
                     urgency=self.urgency * s.pressure,
                     effort=-s.write / self.effort_minutes,
                     role=self.role_fit[r.role],

@@ -1,4 +1,4 @@
-"""Page someone: the person believed to know the top suspect's team best, the commander, the comms lead.
+"""Page someone: the person believed to know the top suspect best, the commander, the comms lead.
 
 Evidence is what the pager believes the other knows (transactive memory)
 where they themselves know little; the social cost is paging someone one
@@ -48,15 +48,15 @@ class Page(Action):
         """Reluctance to page someone: zero for a close colleague, largest for a stranger at night."""
         return -self.social * (1.0 - familiarity) * (1.0 + self.night_factor * (1.0 if night else 0.0))
 
-    def best_pageable(self, m: IncidentView, r: Responder, team: int) -> tuple[int, float]:
-        """The not-yet-active ops or SME whom ``r`` believes knows ``team`` best, and that belief; (-1, -1.0) if none."""
+    def best_pageable(self, m: IncidentView, r: Responder, service: int) -> tuple[int, float]:
+        """The not-yet-active ops or SME whom ``r`` believes knows ``service`` best, and that belief; (-1, -1.0) if none."""
         best_j, best_k = -1, -1.0
-        knows = r.knows
+        knows = r.knows_about(service)
         for p in m.pageable:  # ops and SMEs not yet active (updated once a minute)
             if p.state == "active" or (p.state == "paged" and m.minute - p.paged_at < self.timeout):
                 continue  # joined earlier this minute, or paged recently enough to wait for
-            if knows[p.idx][team] > best_k:
-                best_j, best_k = p.idx, knows[p.idx][team]
+            if knows[p.idx] > best_k:
+                best_j, best_k = p.idx, knows[p.idx]
         return best_j, best_k
 
     def candidates(self, m: IncidentView, r: Responder, s: Situation, out: list[Candidate]) -> None:
@@ -65,7 +65,7 @@ class Page(Action):
         fam = m.fam[r.idx]
         night = m.is_night
         stuck = self.stuck_urgency if r.team_stuck else 0.0
-        best_j, best_k = self.best_pageable(m, r, m.sg.team_list[top])
+        best_j, best_k = self.best_pageable(m, r, top)
         if best_j >= 0:
             out.append(
                 candidate(

@@ -44,6 +44,7 @@ import solara.lab
 
 from ..config import ConfigError
 from ..model import IncidentModel
+from ..organisation import org_for
 from . import channel, charts, counterfactual, history, why
 from . import components as C
 from .presets import CONTROLS, PRESETS, Lesson
@@ -59,10 +60,17 @@ DEFAULT_SPEED = "4/s"
 TABS = ("Channel", "Services", "Progress", "Why?", "Seeds")
 NETWORK_HEIGHT = 515  # px: the left half of a 1280x720 screen below the header
 PANEL_HEIGHT = 455  # px: a right-hand panel below its tabs
+SERVICES_HEIGHT = 385  # px: the service graph below its switch, legend included (it ran 30 px off a 720 px screen at 415)
+WHY_TIMELINE_HEIGHT = 84  # px: the Why? panel's strip of decisions; the words below it get the rest
 
 
 class ClassroomModel(IncidentModel):
     """An incident built from a browser session's :class:`Lesson`, always with its decision trace.
+
+    With ``organisation.file`` in the lesson's config it is staffed from the
+    organisation, as ``jcs-sim run`` staffs it (:func:`jcs_sim.organisation.org_for`):
+    the same people, ties and knowledge, so the run on screen is the run the
+    command line prints for that seed.
 
     ``retire()`` stops a model that was replaced (Reset, a new preset), so a
     play loop still holding it ends at its next step.
@@ -70,7 +78,7 @@ class ClassroomModel(IncidentModel):
 
     def __init__(self, lesson: Lesson | None = None) -> None:
         lesson = lesson if lesson is not None else Lesson()
-        super().__init__(lesson.cfg, seed=lesson.seed, record_trace=True)
+        super().__init__(lesson.cfg, seed=lesson.seed, record_trace=True, org=org_for(lesson.cfg, lesson.seed))
         self.lesson = lesson
         self.preset = lesson.preset
         self.retired = False
@@ -353,7 +361,17 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
                 small=True,
                 classes=["jcs-preset", "jcs-preset-chosen" if chosen else "jcs-preset-other"],
             )
-        solara.Div(style="flex: 1")
+        org = panel.lesson.org
+        if org is not None:  # whose people these are: the organisation file's, not generated ones (issue 12)
+            # In the room left of Settings, on two short lines: a third row would push the pictures off a 1280x720 screen.
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<div>People: <b>{_escape(org.name)}</b>, set by the organisation file</div><div>{_escape(org.path)}</div>",
+                classes=["jcs-org"],
+                attributes={"data-testid": "org-note", "title": org.note()},
+            )
+        else:
+            solara.Div(style="flex: 1")
         solara.Button(
             "Hide settings" if show_settings.value else "Settings",
             on_click=lambda: toggle_settings(run, show_settings),
@@ -382,8 +400,17 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
         solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
     else:
+        skipped = panel.lesson.skipped() if getattr(m, "preset", None) == panel.lesson.preset else []
+        not_applied = (
+            f" <i>(not applied: {_escape(', '.join(skipped))}, {_escape(next(iter(panel.lesson.replaced.values())))})</i>"
+            if skipped
+            else ""
+        )
         solara.HTML(
-            tag="div", unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}): {p.story}", classes=["jcs-story"], attributes={"title": p.story}
+            tag="div",
+            unsafe_innerHTML=f"<b>{p.title}</b> (seed {m.seed}){not_applied}: {p.story}",
+            classes=["jcs-story"],
+            attributes={"title": p.story, "data-testid": "story"},
         )
     if run.error.value:
         solara.Error(run.error.value, classes=["jcs-error", "jcs-run-error"])
@@ -418,20 +445,39 @@ def SettingsPanel(panel: Panel):
             "A change rebuilds the model at minute 0 (press Enter in a text field).",
             classes=["jcs-hint"],
         )
+        org = lesson.org
+        if org is not None:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=_escape(org.note()),
+                classes=["jcs-hint", "jcs-org-note"],
+                attributes={"data-testid": "org-settings"},
+            )
         with solara.Div(classes=["jcs-settings-grid"]):
             for c in CONTROLS:
                 current = values.get(c.key)
+                note = org.control_note(c.key) if org is not None else None
+                off = org is not None and c.key in org.replaced  # set by the organisation file: shown, not changeable
 
                 def on_value(v, key=c.key):
                     change(key, v)
 
                 if c.widget == "select":
-                    solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value)
+                    solara.Select(c.label, value=current, values=list(c.param.choices), on_value=on_value, disabled=off)
                 elif c.widget == "checkbox":
-                    solara.Checkbox(label=c.label, value=bool(current), on_value=on_value)
+                    solara.Checkbox(label=c.label, value=bool(current), on_value=on_value, disabled=off)
                 else:
                     bad = bool(message) and c.key in message
-                    solara.InputText(c.label, value=str(current), on_value=on_value, message=c.hint(), error=bad, hide_details=False)
+                    hint = note if off else c.hint() + (f"; {note}" if note else "")
+                    solara.InputText(
+                        c.label,
+                        value="" if off else str(current),
+                        on_value=on_value,
+                        message=hint,
+                        error=bad,
+                        hide_details=False,
+                        disabled=off,
+                    )
             solara.InputText(
                 "Seed",
                 value=panel.seed.value,
@@ -555,7 +601,7 @@ def Services(m: IncidentModel, tick: int):
     """The service graph; the root cause only on request (let the class guess first)."""
     reveal = solara.use_reactive(False)
     solara.Switch(label="Reveal the root cause", value=reveal, classes=["jcs-reveal"])
-    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=PANEL_HEIGHT - 40), "services")
+    Figure(lambda: C.service_spec(m, reveal_root=reveal.value, height=SERVICES_HEIGHT), "services")
 
 
 def _chat(m: IncidentModel) -> str:
@@ -575,6 +621,12 @@ def _status(m: IncidentModel) -> str:
         state = f"users hurting (severity {sys.severity})"
     else:
         state = "users no longer hurting; waiting to be sure it holds"
+    # Who found the root cause, and whether they told anyone (issue 13: it could not be read off the channel).
+    # Before the headcount: the line is cut at two lines, and this is what a class asks about.
+    d = history.diagnosis(m)
+    if d is not None:
+        told = "not posted yet" if d.shared_at is None else f"posted at minute {d.shared_at}"
+        state += f"; <b>{_escape(d.name)}</b> found the root cause at minute {d.minute} ({told})"
     return f"Minute <b>{m.minute}</b> ({C.clock(m)}): {state}; {active} of {len(m.people)} responders active, {sys.n_symptomatic} services symptomatic."
 
 
@@ -603,11 +655,13 @@ def WhyPanel(m: IncidentModel, tick: int):
 
     with solara.Row(style="align-items: center; gap: 8px", classes=["jcs-why-controls"]):
         with solara.Div(style="min-width: 160px"):
-            solara.Select("Responder", value=who.value if who.value in names else (names[0] if names else ""), values=names, on_value=pick)
+            solara.Select(
+                "Responder", value=who.value if who.value in names else (names[0] if names else ""), values=names, on_value=pick, dense=True
+            )
         solara.Button("◀ earlier", on_click=lambda: chosen_minute.set(earlier[-1]), disabled=not earlier, small=True, outlined=True)
         solara.Button("later ▶", on_click=lambda: chosen_minute.set(later[0]), disabled=not later, small=True, outlined=True)
         solara.Button("latest", on_click=lambda: chosen_minute.set(None), disabled=chosen_minute.value is None, small=True, text=True)
-    Figure(lambda: why.timeline_spec(m, idx, at), "decisions", on_clicked=clicked)
+    Figure(lambda: why.timeline_spec(m, idx, at, height=WHY_TIMELINE_HEIGHT), "decisions", on_clicked=clicked)
     if not names:
         body = "<p>Nobody on the roster.</p>"
     elif at is None:

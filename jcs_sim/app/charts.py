@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 
 from .components import MISREAD, STATE_COLOURS, SYMPTOMATIC, base_layout, trace
+from .history import diagnosis
 
 if TYPE_CHECKING:
     from ..model import IncidentModel
@@ -22,6 +23,10 @@ __all__ = ["charts_spec", "charts_figure", "histogram_spec", "histogram_figure",
 AXIS_STEP = 30  # minutes: the time axis of the progress charts ends at the next multiple of this
 PLOT_WIDTH_PX = 500  # the progress charts' plotting width in the right-hand panel at 1280x720 (about 515 px)
 LABEL_CHAR_PX = 8  # width of one character of a milestone label (13 px DejaVu Sans), rounded up
+
+# The compared scenarios' colours (fill, darker edge): their histograms and their not-resolved bars alike.
+PINNED = ("#f0a030", "#a0600a")
+CURRENT = ("#3a7bd5", "#1d4f94")
 
 MILESTONES = (
     ("detect", "detected"),
@@ -93,12 +98,13 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     top = max([r[col["n_symptomatic"]] for r in tl] + [r[col["n_active"]] for r in tl] + [1])
     mx, my, mtext = [], [], []
     shapes = []
+    found = diagnosis(model)
     for key, word in MILESTONES:
         t = model.times.get(key)
         if t is not None:
             mx.append(t)
             my.append(top * 1.05)
-            mtext.append(word)
+            mtext.append(f"{word} by {found.name}" if key == "diagnose" and found is not None else word)  # who found it (issue 13)
             shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
     span = [0, AXIS_STEP * max(1, math.ceil(model.minute / AXIS_STEP))]
     traces.append(
@@ -117,7 +123,11 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             cliponaxis=False,
         )
     )
-    reached = [f"{w} at {model.times[k]}" for k, w in MILESTONES if model.times.get(k) is not None]
+    reached = [
+        f"{w} at {model.times[k]}" + (f" by {found.name}" if k == "diagnose" and found is not None else "")
+        for k, w in MILESTONES
+        if model.times.get(k) is not None
+    ]
     # Neither the title nor the time axis changes every minute: plotly.js then redraws only the lines
     # (benchmarks/bench_app.py: a redraw of this figure took about half as long in Chromium). The minute is in
     # the status line; the axis grows by half hours.
@@ -159,14 +169,22 @@ def _median(xs: list[int]) -> int | None:
     return srt[len(srt) // 2] if srt else None
 
 
-def _not_resolved_bar(x: float, n: int, name: str, colour: str, width: float) -> dict[str, Any]:
-    """Runs not resolved by the horizon: one hatched bar, so it never reads as a bin of resolved runs."""
+def _not_resolved_bar(x: float, n: int, name: str, colour: str, width: float, edge: str = "#555") -> dict[str, Any]:
+    """Runs not resolved by the horizon: one hatched bar, so it never reads as a bin of resolved runs.
+
+    The hatching lies over the bar's own colour (``fillmode="overlay"``) and is
+    drawn in ``edge``, a darker shade of it: with plotly's default ("replace")
+    the pattern replaced the fill, and the pinned and the current scenario's
+    bars were both grey hatching (issue 13).
+    """
     return trace(
         "bar",
         x=[x],
         y=[n],
         name=name,
-        marker=dict(color=colour, line=dict(width=1.5, color="#555"), pattern=dict(shape="/", fgcolor="#555", solidity=0.3)),
+        marker=dict(
+            color=colour, line=dict(width=1.5, color=edge), pattern=dict(shape="/", fillmode="overlay", fgcolor=edge, solidity=0.3)
+        ),
         width=width,
         hovertemplate=f"{name}<extra></extra>",
     )
@@ -204,7 +222,7 @@ def histogram_spec(
                 "histogram",
                 x=other_done,
                 name=f"pinned: {label} ({len(other)} runs, median {_median(other_done)}, {other_censored} not resolved)",
-                marker=dict(color="#f0a030", line=dict(width=1.5, color="#a0600a")),
+                marker=dict(color=PINNED[0], line=dict(width=1.5, color=PINNED[1])),
                 opacity=0.6,
                 xbins=bins,
             ),
@@ -212,7 +230,7 @@ def histogram_spec(
                 "histogram",
                 x=done,
                 name=f"this scenario ({len(summaries)} runs, median {_median(done)}, {censored} not resolved)",
-                marker=dict(color="#3a7bd5", line=dict(width=1.5, color="#1d4f94")),
+                marker=dict(color=CURRENT[0], line=dict(width=1.5, color=CURRENT[1])),
                 opacity=0.6,
                 xbins=bins,
             ),
@@ -223,12 +241,12 @@ def histogram_spec(
             traces.append(_not_resolved_bar(horizon, censored, f"not resolved by minute {horizon}", "#999", width))
     else:
         # One hatched bar per scenario in that scenario's colour, side by side just past the horizon.
-        for x, n, who, colour in (
-            (horizon + width / 2, other_censored, "pinned", "#f0a030"),
-            (horizon + 3 * width / 2, censored, "this scenario", "#3a7bd5"),
+        for x, n, who, (colour, edge) in (
+            (horizon + width / 2, other_censored, "pinned", PINNED),
+            (horizon + 3 * width / 2, censored, "this scenario", CURRENT),
         ):
             if n:
-                traces.append(_not_resolved_bar(x, n, f"{who}: {n} not resolved by minute {horizon}", colour, width))
+                traces.append(_not_resolved_bar(x, n, f"{who}: {n} not resolved by minute {horizon}", colour, width, edge))
     shapes = []
     title = f"Time to resolve over {len(summaries)} other seeds"
     if done:

@@ -52,14 +52,13 @@ def register(subparsers) -> None:
 
 
 def _cmd_viz(args: argparse.Namespace) -> int:
-    # A bad config is reported here, as one line, before anything is served; so is a key the app would ignore.
+    # A bad config is reported here, as one line, before anything is served; so is a key the app would ignore,
+    # and a bad organisation file (built once, as `jcs-sim run` builds it: the app stages the same people).
     cfg = load_for_mode(args.config, [], "run")
     if cfg["organisation"]["file"]:
-        raise ConfigError(
-            f"{args.config}: key 'organisation.file' = {cfg['organisation']['file']!r}: the classroom app stages generated "
-            "teams only and would ignore it; allowed: a config without organisation.file (run the organisation with "
-            "`jcs-sim run`, `replay` or `compare`)."
-        )
+        from ..organisation import incident_model
+
+        incident_model(cfg, seed=0, record_trace=False)
     serve(args.config, args.host, args.port)
     return 0
 

@@ -61,7 +61,8 @@ def _layout(model: IncidentModel) -> dict[str, Any]:
     live = getattr(model, "live", model)  # a look back at a past minute (history.PastView) shares its run's layout
     cached = _layouts.get(live)
     if cached is None:
-        cached = {"people": _people_positions(live), "services": _service_positions(live)}
+        people = _people_positions(live)
+        cached = {"people": people, "labels": _label_positions(live, people), "services": _service_positions(live)}
         _layouts[live] = cached
     return cached
 
@@ -248,7 +249,7 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
         f"<br>sent {p.messages_sent}, read {p.messages_read}, misread {p.messages_misread}"
         for p in people
     ]
-    positions = [_label_position(x, y) for x, y in zip(xs, ys, strict=True)]
+    positions = _layout(model)["labels"]
     traces.append(
         trace(
             "scatter",
@@ -275,20 +276,110 @@ def network_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     )
     layout = base_layout(f"Responders at minute {now} ({clock(model)})", height)
     # No fixed aspect ratio: the circle stretches to the panel's width, which leaves room for the labels.
-    layout.update(xaxis=dict(visible=False, range=[-1.45, 1.45]), yaxis=dict(visible=False, range=[-1.45, 1.4]))
+    layout.update(xaxis=dict(visible=False, range=list(_X_RANGE)), yaxis=dict(visible=False, range=list(_Y_RANGE)))
     return {"data": traces, "layout": layout}
 
 
-def _label_position(x: float, y: float) -> str:
-    """Above the dots in the top half, below in the bottom half; near the vertical axis, away from it.
+# The network as drawn on a 1280x720 projector (the left half below the header), for placing its labels.
+NETWORK_PX = (640, 515)  # px: the figure's width and height there
+LABEL_FONT_PX = 13
+_CHAR_PX = 0.56 * LABEL_FONT_PX  # DejaVu Sans at 13 px measured ~7.0 px a character in Chromium (names in bold included); erring wide
+_LINE_PX = 1.3 * LABEL_FONT_PX
+_DOT_PX = 12  # a marker's radius (22 px when active) and the gap plotly leaves to its text
+_X_RANGE, _Y_RANGE = (-1.6, 1.6), (-1.45, 1.4)  # the axes' ranges: room around the unit circle for the labels
+_MARGINS = (10, 10, 40, 10)  # l, r, t, b, as base_layout
+POSITIONS = tuple(f"{v} {h}" for v in ("top", "middle", "bottom") for h in ("left", "center", "right") if (v, h) != ("middle", "center"))
 
-    Why: two neighbours at the top or bottom of the circle sit close side by
-    side, and centred labels of a dozen people overlapped there.
+
+def _label_lines(model: IncidentModel, p) -> list[str]:
+    """A person's label at its widest: the name line, then the longest state or verb, then the longest target.
+
+    Why the widest and not this minute's: the positions are chosen once per
+    run, so labels do not jump about as people change what they do.
     """
-    vertical = "top" if y >= -0.01 else "bottom"
-    if abs(x) < 0.5 and abs(x) > 0.01:
-        return f"{vertical} {'left' if x < 0 else 'right'}"
-    return f"{vertical} center"
+    states = ["not paged", "paged, asleep", "paged, not yet answering", *VERBS.values()]
+    targets = [*model.sg.names, *(q.name for q in model.people)]
+    name = f"{p.name} ({p.role}{', ' + p.team if p.team else ''})"
+    return [name, max(states, key=len), max(targets, key=len)]
+
+
+def _to_px(x: float, y: float, size: tuple[int, int] = NETWORK_PX) -> tuple[float, float]:
+    """A point of the network's axes in the figure's pixels (from its top left)."""
+    left, right, top, bottom = _MARGINS
+    px = left + (x - _X_RANGE[0]) / (_X_RANGE[1] - _X_RANGE[0]) * (size[0] - left - right)
+    py = top + (_Y_RANGE[1] - y) / (_Y_RANGE[1] - _Y_RANGE[0]) * (size[1] - top - bottom)
+    return px, py
+
+
+def label_box(x: float, y: float, position: str, lines: list[str], size: tuple[int, int] = NETWORK_PX) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in pixels of a label at ``position`` of the marker at (x, y), as plotly places it.
+
+    An estimate from character counts (erring wide), good enough to keep labels apart; the browser test measures the real ones.
+    """
+    px, py = _to_px(x, y, size)
+    w = max(len(line) for line in lines) * _CHAR_PX
+    h = len(lines) * _LINE_PX
+    v, hz = position.split()
+    x0 = {"left": px - _DOT_PX - w, "center": px - w / 2, "right": px + _DOT_PX}[hz]
+    y0 = {"top": py - _DOT_PX - h, "middle": py - h / 2, "bottom": py + _DOT_PX}[v]
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _label_positions(model: IncidentModel, pos: list[tuple[float, float]], size: tuple[int, int] = NETWORK_PX) -> list[str]:
+    """Where each person's label goes (a plotly ``textposition``), so that no two labels, and no label and dot, overlap.
+
+    Why: with a dozen people (the big incident) labels placed by a fixed rule
+    sat on their neighbours' ("Fatima ... not paged" over "Emeka ..."). Each
+    label, in turn, takes the most outward of the eight positions around its
+    dot that collides with nothing placed so far and stays in the figure; if
+    none does, the one that collides least.
+    """
+    dots = []
+    for x, y in pos:
+        cx, cy = _to_px(x, y, size)
+        dots.append((cx - _DOT_PX + 2, cy - _DOT_PX + 2, cx + _DOT_PX - 2, cy + _DOT_PX - 2))
+    frame = (0.0, _MARGINS[2] - 8, float(size[0]), float(size[1]))
+    lines = [_label_lines(model, p) for p in model.people]
+    options = []  # per person: its eight positions, most outward first, with their boxes
+    for (x, y), ls in zip(pos, lines, strict=True):
+        r = math.hypot(x, y) or 1.0
+
+        def outward(position: str, x=x, y=y, r=r) -> float:
+            v, hz = position.split()
+            dx = {"left": -1.0, "center": 0.0, "right": 1.0}[hz]
+            dy = {"top": 1.0, "middle": 0.0, "bottom": -1.0}[v]
+            return -(dx * x + dy * y) / (r * math.hypot(dx, dy))
+
+        options.append([(q, label_box(x, y, q, ls, size)) for q in sorted(POSITIONS, key=outward)])
+    fixed = []  # what a label pays wherever it is: the other dots, and running out of the figure
+    for i, opts in enumerate(options):
+        fixed.append(
+            [
+                sum(_overlap(box, d) for j, d in enumerate(dots) if j != i) + (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, frame)
+                for _, box in opts
+            ]
+        )
+    chosen = [0] * len(options)
+    placed: list[tuple[float, float, float, float] | None] = [None] * len(options)
+    # A greedy first pass, then passes that move one label at a time to its cheapest place given all the others,
+    # until none moves (a greedy pass alone left two labels of the big incident on each other).
+    for sweep in range(12):
+        moved = False
+        for i, opts in enumerate(options):
+            others = [b for j, b in enumerate(placed) if j != i and b is not None]
+            costs = [fixed[i][k] + sum(_overlap(box, b) for b in others) for k, (_, box) in enumerate(opts)]
+            best = min(range(len(opts)), key=lambda k: (costs[k], k))  # ties: the more outward
+            if sweep == 0 or costs[best] < costs[chosen[i]]:
+                moved = moved or (sweep > 0 and best != chosen[i])
+                chosen[i] = best
+                placed[i] = opts[best][1]
+        if sweep > 0 and not moved:
+            break
+    return [options[i][k][0] for i, k in enumerate(chosen)]
 
 
 def _messages_at(model: IncidentModel, minute: int):

@@ -97,10 +97,10 @@ def read_right(cfg: dict[str, Any], seed: int, reader: int, message: int, drawn:
     ``drawn``: the run as drawn, already run to its end with its decision
     trace (the app passes the finished run on screen); None runs it here.
     """
-    from ..model import IncidentModel
+    from ..organisation import incident_model
 
     if drawn is None:
-        drawn = IncidentModel(cfg, seed=seed, record_trace=True).run()
+        drawn = incident_model(cfg, seed=seed, record_trace=True).run()  # an organisation file's people too, as read_right_run
     _misread_at(drawn, reader, message)  # a clear message before a replay that would change nothing
     return compare(drawn, read_right_run(cfg, seed, {(reader, message)}), reader, message)
 
@@ -222,9 +222,9 @@ def for_run(live: IncidentModel, reader: int, message: int) -> Comparison:
             if cache.drawn is None and _finished(live):
                 cache.drawn = live
             if cache.drawn is None:
-                from ..model import IncidentModel
+                from ..organisation import incident_model
 
-                cache.drawn = IncidentModel(live.cfg, seed=live.seed, record_trace=True).run()
+                cache.drawn = incident_model(live.cfg, seed=live.seed, record_trace=True).run()
             cache.done[(reader, message)] = read_right(live.cfg, live.seed, reader, message, drawn=cache.drawn)
         return cache.done[(reader, message)]
 

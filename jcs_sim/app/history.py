@@ -39,6 +39,8 @@ __all__ = [
     "aftermath",
     "aftermath_html",
     "action_words",
+    "Diagnosis",
+    "diagnosis",
 ]
 
 # What a class can jump between, in the order the buttons show them.
@@ -190,6 +192,48 @@ def moments(model: IncidentModel) -> dict[str, list[int]]:
         if after.counts.get("remediations_wrong", 0) > before.counts.get("remediations_wrong", 0):
             out["wrong fix"].add(after.minute)
     return {k: sorted(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Who first concluded the true root cause, when, and when (if ever) they told anyone.
+
+    Why the page needs it (issue 13): the diagnosis is a milestone, but the
+    person who made it may post nothing for a long time, so "who found it?"
+    could not be answered from the channel.
+    """
+
+    name: str
+    minute: int
+    shared_at: int | None  # the first message of theirs carrying the root cause (None: not yet)
+
+
+def diagnosis(model: IncidentModel) -> Diagnosis | None:
+    """The run's diagnosis so far (see :class:`Diagnosis`), or None before it."""
+    at = model.times.get("diagnose")
+    if at is None:
+        return None
+    causes = {model.sg.names[c] for c in model.fault.causes}
+    who = next(
+        (
+            w
+            for m, w, text in model.events
+            if m == at and text.startswith("concluded: ") and text[11:].split(" is the root cause")[0] in causes
+        ),
+        None,
+    )
+    if who is None:
+        return None
+    idx = next((p.idx for p in model.people if p.name == who), None)
+    shared = next(
+        (
+            m.minute
+            for m in model.messages
+            if m.sender == idx and m.minute >= at and m.content.kind == "root" and m.content.service in model.fault.causes
+        ),
+        None,
+    )
+    return Diagnosis(who, at, shared)
 
 
 def neighbour(minutes: list[int], at: int, forward: bool) -> int | None:

@@ -10,15 +10,26 @@ their widgets, labels and allowed values are read from the schema.
 This module has no UI code: :class:`Lesson` is the per-browser-session state
 (base config, preset, control values, seed, replayed runs) that the page in
 :mod:`jcs_sim.app.app` reads and writes, and that the tests drive directly.
+
+With ``organisation.file`` in the config (``jcs-sim viz examples/acme/acme.toml``)
+every incident is staffed from the organisation file exactly as ``jcs-sim run``
+does (:func:`jcs_sim.organisation.incident_model`): its people, on-call
+rotations, familiarity and knowledge. :class:`OrgSource` says what the file
+sets instead of the app's settings; a setting it replaces (the familiarity
+keys, when the file gives the ties) is not applied, by a control or by a
+preset, and the page says so, so no setting is silently ignored.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..config import SCHEMA, ConfigError, Param, apply_overrides, default_config, load_config
+from ..organisation import incident_model, org_for
 
 __all__ = [
     "Preset",
@@ -31,6 +42,10 @@ __all__ = [
     "check_runnable",
     "Lesson",
     "literal",
+    "OrgSource",
+    "org_source",
+    "model_for",
+    "FAMILIARITY_KEYS",
 ]
 
 
@@ -130,6 +145,92 @@ CONTROLS: tuple[Control, ...] = (
 )
 
 
+# The keys that generate familiarity from team structure (relationships.draw_tie): an organisation file's own ties replace them all.
+FAMILIARITY_KEYS: tuple[str, ...] = tuple(f"relationships.{k}" for k in SCHEMA["relationships"] if k not in ("file", "transactive_noise"))
+
+
+def _shown(path: Path) -> str:
+    """A file's path as the teacher typed it: relative to the working directory when under it."""
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+@dataclass(frozen=True)
+class OrgSource:
+    """What the config's organisation file sets instead of the app's settings (None without one: see :func:`org_source`).
+
+    Why the page needs it: the roster, ties and knowledge of an organisation's
+    incident come from the file, so a control or a preset that changes what the
+    file replaces would be silently ignored. ``replaced`` maps each such key to
+    why; its control is disabled and its preset override is not applied.
+    """
+
+    path: str  # the organisation file, as shown
+    name: str  # the organisation's name in the file
+    people: int
+    ties: str | None  # the file's own ties (a relationships file), or None: generated from the familiarity settings
+    history: str | None  # past incidents that add to the ties, or None
+    replaced: dict[str, str] = field(default_factory=dict)  # key -> why it does not apply
+
+    @property
+    def set_by(self) -> str:
+        return f"set by the organisation file {self.path}"
+
+    def note(self) -> str:
+        """What the file sets, in one sentence (the header's note and the settings' first line; plain text)."""
+        fam = (
+            f"familiarity from its ties ({self.ties})"
+            if self.ties
+            else "familiarity generated from the familiarity settings below for its people"
+        )
+        if self.history:
+            fam += f", plus past incidents ({self.history})"
+        return f"People, teams, on-call rotations, experience and knowledge: {self.set_by} ({self.name}, {self.people} people); {fam}."
+
+    def control_note(self, key: str) -> str | None:
+        """How the organisation changes a control: why it is disabled, or what it still does; None if it is unaffected."""
+        if key in self.replaced:
+            return self.replaced[key]
+        if key == "responders.sme_per_team":
+            return "at most each team's engineers in the organisation file"
+        if key in FAMILIARITY_KEYS and self.history:
+            return f"for the organisation's people; past incidents ({self.history}) add to it"
+        return None
+
+
+def org_source(cfg: dict[str, Any]) -> OrgSource | None:
+    """The organisation file of ``cfg`` as the page describes it, or None without ``organisation.file``.
+
+    Reads the file (a bad one is the same one-line :class:`ConfigError` as ``jcs-sim run``'s).
+    """
+    org = org_for(cfg, 0)
+    if org is None or org.file is None:
+        return None
+    f = org.file
+    ties = f.relationships.name if f.relationships is not None else None
+    replaced = {k: f"set by the organisation file's ties ({ties})" for k in FAMILIARITY_KEYS} if ties else {}
+    return OrgSource(
+        path=_shown(f.path),
+        name=f.name,
+        people=len(org.people),
+        ties=ties,
+        history=f.history.name if f.history is not None else None,
+        replaced=replaced,
+    )
+
+
+def model_for(cfg: dict[str, Any], seed: int, record_trace: bool = True) -> Any:
+    """An unrun incident of ``cfg`` and ``seed``, staffed as ``jcs-sim run`` staffs it (from the organisation file when set).
+
+    Why one function: the page, the replays, the settings check and the
+    "What if read right?" replay must all build the same incident, or a
+    replay would not be the run on screen.
+    """
+    return incident_model(cfg, seed=seed, record_trace=record_trace)
+
+
 def literal(value: Any) -> str:
     """A config value as the text a control shows (and ``--set`` accepts)."""
     if isinstance(value, bool):
@@ -137,20 +238,36 @@ def literal(value: Any) -> str:
     return str(value)
 
 
-def apply_preset(cfg: dict[str, Any], key: str) -> dict[str, Any]:
-    """``cfg`` with the preset's overrides applied (a new, validated dict)."""
+def skipped_overrides(key: str, replaced: dict[str, str] | None) -> list[str]:
+    """The preset's overrides of keys an organisation file replaces: not applied, and listed on the page."""
+    return [o for o in PRESETS[key].overrides if replaced and o.split("=", 1)[0].strip() in replaced] if key in PRESETS else []
+
+
+def apply_preset(cfg: dict[str, Any], key: str, replaced: dict[str, str] | None = None) -> dict[str, Any]:
+    """``cfg`` with the preset's overrides applied (a new, validated dict), except those of keys in ``replaced``.
+
+    Why skip and not refuse: a preset is a story (the 3AM page, the failover);
+    on an organisation whose file gives the ties, its other settings still tell
+    it, and the page lists the ones not applied (:func:`skipped_overrides`).
+    """
     if key not in PRESETS:
         raise ConfigError(f"preset {key!r} does not exist; presets: {', '.join(PRESETS)}.")
-    return apply_overrides(cfg, list(PRESETS[key].overrides), where=f"preset '{key}'")
+    skipped = set(skipped_overrides(key, replaced))
+    return apply_overrides(cfg, [o for o in PRESETS[key].overrides if o not in skipped], where=f"preset '{key}'")
 
 
-def control_overrides(values: dict[str, Any], cfg: dict[str, Any]) -> list[str]:
-    """``--set`` strings for the controls whose value differs from ``cfg`` (unknown keys are rejected)."""
+def control_overrides(values: dict[str, Any], cfg: dict[str, Any], replaced: dict[str, str] | None = None) -> list[str]:
+    """``--set`` strings for the controls whose value differs from ``cfg`` (unknown keys are rejected).
+
+    Controls of keys in ``replaced`` (set by an organisation file) are disabled on the page; a value for one is not applied.
+    """
     known = {c.key: c for c in CONTROLS}
     out = []
     for key, value in values.items():
         if key not in known:
             raise ConfigError(f"control {key!r} does not exist; controls: {', '.join(known)}.")
+        if replaced and key in replaced:
+            continue
         text = literal(value).strip() if not isinstance(value, str) else value.strip()
         if text != literal(known[key].value(cfg)):
             out.append(f"{key}={text}")
@@ -178,10 +295,8 @@ def check_runnable(cfg: dict[str, Any], seed: int) -> None:
     instead of a page replaced by a traceback. Any other failure becomes a
     :class:`ConfigError` that names it.
     """
-    from ..model import IncidentModel
-
     try:
-        IncidentModel(cfg, seed=seed, record_trace=False)
+        model_for(cfg, seed, record_trace=False)
     except ConfigError:
         raise
     except Exception as exc:  # a bug in the model for this corner of the settings: say so, do not crash the page
@@ -203,10 +318,22 @@ class Lesson:
     cfg: dict[str, Any] = field(default_factory=dict)
     replays: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scenario key -> run summaries
     pinned: tuple[str, str] | None = None  # (scenario key, label) the histogram compares with, or None
+    org: OrgSource | None = None  # the base config's organisation file, read once (None: generated people)
 
     def __post_init__(self) -> None:
+        if self.org is None:
+            self.org = org_source(self.base)
         if not self.cfg:
-            self.cfg = apply_preset(self.base, self.preset)
+            self.cfg = apply_preset(self.base, self.preset, self.replaced)
+
+    @property
+    def replaced(self) -> dict[str, str]:
+        """Keys the organisation file sets instead of the settings and presets (empty without one)."""
+        return self.org.replaced if self.org is not None else {}
+
+    def skipped(self) -> list[str]:
+        """The current preset's overrides that the organisation file replaces (not applied; the page lists them)."""
+        return skipped_overrides(self.preset, self.replaced)
 
     @classmethod
     def from_config_file(cls, path: str | None) -> Lesson:
@@ -215,8 +342,8 @@ class Lesson:
 
     def choose(self, preset: str, values: dict[str, Any] | None = None, seed: Any = None) -> None:
         """Switch to ``preset`` with control ``values`` on top and ``seed``; all or nothing."""
-        cfg = apply_preset(self.base, preset)
-        sets = control_overrides(values or {}, cfg)
+        cfg = apply_preset(self.base, preset, self.replaced)
+        sets = control_overrides(values or {}, cfg, self.replaced)
         if sets:
             cfg = apply_overrides(cfg, sets, where="settings")
         new_seed = self.seed if seed is None else parse_seed(seed)
@@ -233,7 +360,7 @@ class Lesson:
 
     def label(self) -> str:
         """The scenario in words: the preset's title and each setting changed on top of it (what a class compares)."""
-        changed = control_overrides(self.control_values(), apply_preset(self.base, self.preset))
+        changed = control_overrides(self.control_values(), apply_preset(self.base, self.preset, self.replaced), self.replaced)
         return PRESETS[self.preset].title + (f" with {', '.join(changed)}" if changed else "")
 
     def pin(self) -> None:
@@ -259,8 +386,6 @@ class Lesson:
         Seeds are taken in order 1, 2, 3, ... skipping the session's own seed,
         so the histogram is the same for everyone who replays the same scenario.
         """
-        from .. import IncidentModel
-
         done = self.replayed()
         cfg = self.cfg
         used = {s["seed"] for s in done} | {self.seed}
@@ -269,7 +394,7 @@ class Lesson:
             while seed in used:
                 seed += 1
             used.add(seed)
-            done.append(IncidentModel(cfg, seed=seed, record_trace=False).run().summary())
+            done.append(model_for(cfg, seed, record_trace=False).run().summary())
             if progress is not None:
                 progress(i + 1, n)
         return done

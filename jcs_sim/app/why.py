@@ -30,8 +30,16 @@ __all__ = ["WORDS", "decision_points", "explain_html", "comparison", "timeline_s
 def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     """One decision (its candidate rows, as ``trace_table`` gives them) as HTML, escaped.
 
-    Every other candidate is a ``<details>`` element: its one-line reason
-    opens to the component-by-component numbers.
+    Every other candidate is a ``<details>`` element: a short line (what,
+    how far behind) that opens to its reason in words and the
+    component-by-component numbers.
+
+    Why so compact (issue 13): at 1280x720 the panel has about 330 px below
+    the timeline, and the old layout (every reason spelled out, the context
+    on three lines) was about 800 px tall, so a class scrolled to find the
+    option they were asked about. The options now sit in two columns of one
+    line each; opening one shows it alone (the page's CSS hides the others
+    and the context while one is open).
     """
     rows = sorted(rows, key=lambda r: -r["g"])
     chosen = next(r for r in rows if r["chosen"])
@@ -44,13 +52,13 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
         f'<b class="jcs-why-chosen">{e(label(c))}</b>.</p>'
     ]
     context = [
-        f"tiredness {c['fatigue']:.2f} (0 rested, 1 exhausted)",
+        f'<span title="0 rested, 1 exhausted">tiredness {c["fatigue"]:.2f}</span>',
         f"time pressure {c['pressure']:.2f}",
-        f"{c['unread']} unread messages",
+        f"{c['unread']} unread",
     ]
-    belief = f"main suspect {e(c['top_suspect'])} (suspicion {c['top_suspicion']:.2f})"
+    belief = f"main suspect {e(c['top_suspect'])} ({c['top_suspicion']:.2f})"
     if c["fault_belief"]:
-        belief += f", believed the fault was a {e(c['fault_belief'].replace('_', ' '))}"
+        belief += f", a {e(c['fault_belief'].replace('_', ' '))}"
     if c["believes_team_stuck"]:
         belief += ", believed nobody was fixing anything"
     # As they decided: what they read or concluded after it (later in the same minute) is not in it, so it can
@@ -73,7 +81,8 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     if not cmps:
         out.append('<p class="jcs-why-margin">It was their only option.</p>')
     else:
-        out.append(f'<p class="jcs-why-others">Why not the other {len(cmps)} options (click one for the numbers):</p>')
+        out.append(f'<p class="jcs-why-others">Rather than the other {len(cmps)} options (how far behind; click one for why):</p>')
+    out.append('<div class="jcs-why-options">')
     for x in cmps:
         tag = " jcs-why-noisy" if x["noise_decided"] else ""
         table = "".join(
@@ -82,12 +91,14 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
             if abs(d) > 1e-9
         )
         out.append(
-            f'<details class="jcs-why-option{tag}"><summary>Rather than <b>{e(x["label"])}</b> '
-            f"({x['gap']:.2f} behind): {e(sentence(x))}.</summary>"
-            f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen minus this</th><th>which way</th></tr>{table}'
+            f'<details class="jcs-why-option{tag}"><summary title="{e(x["label"])} ({x["gap"]:.2f} behind)"><b>{e(x["label"])}</b> ({x["gap"]:.2f} behind)</summary>'
+            f'<p class="jcs-why-reason">Rather than {e(x["label"])}: {e(sentence(x))}.</p>'
+            f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen − this</th><th>which way</th></tr>{table}'
             f"<tr><td>random part</td><td>{x['gap'] - x['gap_without_noise']:+.2f}</td>"
             f"<td>{'for the chosen action' if x['gap'] > x['gap_without_noise'] else 'for this option'}</td></tr></table></details>"
         )
+    if cmps:
+        out.append("</div>")
     return "\n".join(out)
 
 
@@ -153,7 +164,7 @@ def timeline_spec(model: IncidentModel, responder: int, selected: int | None, he
     layout = base_layout(f"{html.escape(name)}'s decisions (× decided by noise): click one to explain it", height)
     layout.update(
         font=FONT,
-        margin=dict(l=10, r=10, t=34, b=28),
+        margin=dict(l=10, r=10, t=28, b=22),
         xaxis=dict(range=[-1, max(10, model.minute) + 1], gridcolor="#eee", title=None, fixedrange=True),
         yaxis=dict(visible=False, range=[-1, 1], fixedrange=True),
         showlegend=False,

@@ -64,6 +64,8 @@ module.exports = {
       }
       return window.jcsPlotly;
     },
+    // No plotly toolbar (modebar): on hover it covered the figures' titles (issue 13); drag to zoom and
+    // double-click to zoom back still work.
     draw() {
       // One draw at a time: figures that arrive while one is drawn are coalesced into the newest,
       // so a browser slower than the play speed skips minutes instead of falling further behind.
@@ -72,7 +74,7 @@ module.exports = {
       let fig;
       try { fig = JSON.parse(this.figure_json || "{}"); } catch (e) { this.failed = "bad figure: " + e; this.busy = false; return; }
       this.plotly()
-        .then((P) => P.react(this.$refs.plot, fig.data || [], fig.layout || {}, {displaylogo: false, responsive: true}))
+        .then((P) => P.react(this.$refs.plot, fig.data || [], fig.layout || {}, {displaylogo: false, displayModeBar: false, responsive: true}))
         .then(() => {
           this.failed = "";
           this.hook();
@@ -172,7 +174,11 @@ CSS = """
 .jcs-tabs .v-btn { text-transform: none; letter-spacing: normal; font-size: 15px; }
 .jcs-plot { width: 100%; }
 .jcs-plot-error { color: #b00020; font-size: 14px; }
-.jcs-status { font-size: 15px; margin: 0 0 0 8px; flex: 1; min-width: 0; }
+/* At most two lines (the tail, a headcount, is cut first): a third would push the pictures off a 720 px screen. */
+.jcs-status { font-size: 15px; margin: 0 0 0 8px; flex: 1; min-width: 0; display: -webkit-box; -webkit-line-clamp: 2;
+              -webkit-box-orient: vertical; overflow: hidden; }
+.jcs-org { flex: 1 1 0; min-width: 120px; font-size: 12px; line-height: 15px; color: #1a4f8b; text-align: right; }
+.jcs-org > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-story { font-size: 13px; color: #444; margin: 2px 8px 4px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-chat { height: 420px; overflow-y: auto; display: flex; flex-direction: column-reverse; font-size: 15px; }
 .jcs-msg { padding: 3px 6px; border-bottom: 1px solid #f0f0f0; }
@@ -184,15 +190,28 @@ CSS = """
 .jcs-understood { margin-left: 2.4em; color: #a11; font-size: 14px; cursor: pointer; }
 .jcs-understood:hover { text-decoration: underline dotted; }
 .jcs-chat-empty, .jcs-chat-more { color: #777; padding: 6px; }
-.jcs-why { font-size: 15px; line-height: 1.35; background: #f7f8fa; padding: 6px 8px; border-radius: 4px;
-           max-height: 330px; overflow-y: auto; margin: 0; }
-.jcs-why p { margin: 0 0 6px 0; }
+/* The Why? panel fits below its timeline at 1280x720 without scrolling (issue 13): the other options in two columns of
+   one line each; while one is open it is shown alone, without the context lines, so its numbers fit too. */
+.jcs-why { font-size: 15px; line-height: 1.3; background: #f7f8fa; padding: 4px 8px; border-radius: 4px;
+           max-height: 300px; overflow-y: auto; margin: 0; }
+.jcs-why p { margin: 0 0 4px 0; }
+.jcs-reveal { margin: 0 !important; padding: 0 !important; }
+.jcs-reveal .v-input__details, .jcs-reveal .v-messages { display: none; }
 .jcs-why-noise { color: #8b0000; font-weight: bold; }
-.jcs-why details { margin: 2px 0 4px 0; }
-.jcs-why summary { cursor: pointer; }
+.jcs-why-options { columns: 2; column-gap: 12px; }
+.jcs-why details { margin: 0 0 1px 0; break-inside: avoid; }
+.jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-why-noisy summary { color: #8b0000; }
-.jcs-why-table { border-collapse: collapse; margin: 4px 0 6px 1.2em; font-size: 14px; }
-.jcs-why-table td, .jcs-why-table th { padding: 1px 8px; border-bottom: 1px solid #e3e7ec; text-align: left; }
+.jcs-why:has(details[open]) .jcs-why-options { columns: 1; }
+.jcs-why:has(details[open]) details:not([open]),
+.jcs-why:has(details[open]) .jcs-why-context,
+.jcs-why:has(details[open]) .jcs-why-others,
+.jcs-why:has(details[open]) .jcs-why-noise,
+.jcs-why:has(details[open]) .jcs-why-margin { display: none; }
+.jcs-why-reason { font-size: 14px; margin: 2px 0 2px 1.2em !important; }
+.jcs-why-table { border-collapse: collapse; margin: 0 0 2px 1.2em; font-size: 13px; line-height: 1.25; }
+.jcs-why-table td, .jcs-why-table th { padding: 0 8px; border-bottom: 1px solid #e3e7ec; text-align: left; white-space: nowrap; }
+.jcs-why-controls { margin: 0 !important; }
 .jcs-settings { margin: 4px 8px; }
 .jcs-settings-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); column-gap: 12px; }
 .jcs-scrub-slider { width: 330px; }
