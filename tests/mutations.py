@@ -103,7 +103,7 @@ MUTATIONS = (
         "M08",
         "paging ignores who is believed to know (transactive memory)",
         "jcs_sim/actions/page.py",
-        "if knows[p.idx][team] > best_k:",
+        "if knows[p.idx] > best_k:",
         "if best_j < 0:",
     ),
     Mutation(
