@@ -319,8 +319,10 @@ EXPLANATION = """\
   the responder knows of the service. Game days add knowledge of other
   teams' services (`gameday_knowledge`), which is the route the
   knowledge-only arm isolates; the owning team's on-call, paged for every
-  incident, already knows its services deeply, and reviews spread knowledge
-  in every arm.
+  incident, knows deeply only their own corner of the team's services
+  (since the model of commit e78ad13 a team's services are dealt out among
+  all its engineers, 8 services among 5 in the default organisation; the
+  rest at `teammate_knowledge`), and reviews spread knowledge in every arm.
 - **Single-incident times are very variable** (a long right tail from
   wrong or failed remediations, and, since the model of commit f12b51e,
   novel failure modes that only a code fix ends, wrong actions that break
