@@ -12,7 +12,9 @@ hour (0-24) and whether it crossed teams drawn from numpy's generator seeded
 with SEED. An incident whose observation window (a draw from 120 to 1440
 minutes, the same generator) closed before it resolved is written as open,
 with duration_min = the window: right-censored, as a live incident would be
-in an export. Every time is in minutes from the first alert (the model's
+in an export. Every row's window is written as window_min, so calibration
+censors each simulated incident at its row's window, resolved rows
+included (``jcs_sim.history``). Every time is in minutes from the first alert (the model's
 detection), as a history records it (``jcs_sim.history.from_first_alert``).
 """
 
@@ -42,7 +44,7 @@ def make(rows: int = ROWS, seed: int = SEED, true: dict[str, float] = TRUE) -> l
     """The CSV lines (header first)."""
     base = apply_overrides(default_config(), [f"{k}={v}" for k, v in true.items()])
     rng = np.random.default_rng(seed)
-    lines = ["duration_min,detect_min,diagnose_min,mitigate_min,severity,hour,teams,open"]
+    lines = ["duration_min,detect_min,diagnose_min,mitigate_min,severity,hour,teams,open,window_min"]
     for i in range(rows):
         severity, hour, teams = int(rng.integers(1, 4)), round(float(rng.uniform(0, 24)), 1), int(rng.choice([1, 2, 3], p=[0.3, 0.5, 0.2]))
         window = int(rng.integers(120, 1441))
@@ -54,7 +56,7 @@ def make(rows: int = ROWS, seed: int = SEED, true: dict[str, float] = TRUE) -> l
         duration = window if is_open else t["duration"]
 
         ack, diag, mit = (_phase(t[p], duration) for p in ("acknowledge", "diagnose", "mitigate"))
-        lines.append(f"{duration},{ack},{diag},{mit},{severity},{hour},{teams},{'true' if is_open else 'false'}")
+        lines.append(f"{duration},{ack},{diag},{mit},{severity},{hour},{teams},{'true' if is_open else 'false'},{window}")
     return lines
 
 

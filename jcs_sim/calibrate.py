@@ -171,7 +171,9 @@ class Simulator:
         self.phases = tuple(history.phases)
         self.n = history.n
         self.batch = min(batch, history.n)
-        self.open_at = np.where(history.open, history.duration, np.nan)
+        # Each row's observation window (history.py): an open row's open time, a resolved row's window_min.
+        window = history.window if history.window is not None else np.full(history.n, np.nan)
+        self.open_at = np.where(history.open, history.duration, window)
         # Per-row settings of the history, as (section, key, value) overrides.
         self.row_sets: list[tuple[tuple[str, str, Any], ...]] = []
         for i in range(history.n):

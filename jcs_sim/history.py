@@ -14,17 +14,25 @@ alert to resolution) is required. Optional: ``detect_min``,
 first responder on it, to the root cause named, to user impact stopped:
 compared with the model's time to acknowledge, diagnose and mitigate);
 ``severity`` (1-3), ``hour`` (clock hour 0-24 at the first alert), ``teams``
-(teams involved, >= 1) and ``open`` (true: still open, so ``duration_min``
-is the time it has been open so far, a right-censored lower bound). A phase
-cell may be empty (not recorded).
+(teams involved, >= 1), ``open`` (true: still open, so ``duration_min``
+is the time it has been open so far, a right-censored lower bound) and
+``window_min`` (minutes from the first alert to when the record was taken:
+an incident still open then would have been written as open; for an open
+row it is ``duration_min``). A phase or window cell may be empty (not
+recorded).
 
 Statistics. Incident durations are right-skewed and some are censored, so
 the quantiles are Kaplan-Meier quantiles of log duration (an open incident
 counts as "at least this long", never dropped and never taken as resolved),
 plus the censored share, plus the median log phase time of each phase
 column present. Observed and simulated incidents are censored alike: at the
-model's horizon ``run.max_minutes``, and a simulated incident paired with an
-open row is censored at that row's open time.
+model's horizon ``run.max_minutes``, and a simulated incident paired with a
+row is censored at that row's observation window: an open row's open time,
+or a resolved row's ``window_min`` where given. Why the window of resolved
+rows too: a history taken when its incidents had been open for different
+times censors the long ones more often; pairing only the open rows would
+censor the simulations less than the history, and calibration would make
+incidents longer to make up for it.
 """
 
 from __future__ import annotations
@@ -57,7 +65,7 @@ MIN_ROWS = 10  # fewer incidents than this cannot pin down a quantile of anythin
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 # History column -> the model's phase (key of model.times).
 PHASE_COLUMNS = {"detect_min": "acknowledge", "diagnose_min": "diagnose", "mitigate_min": "mitigate"}
-KNOWN = ("duration_min", *PHASE_COLUMNS, "severity", "hour", "teams", "open")
+KNOWN = ("duration_min", *PHASE_COLUMNS, "severity", "hour", "teams", "open", "window_min")
 TRUE_WORDS = {"true", "1", "yes", "y", "open"}
 FALSE_WORDS = {"false", "0", "no", "n", "closed", "resolved", ""}
 
@@ -73,6 +81,7 @@ class History:
     severity: np.ndarray | None  # int 1-3
     hour: np.ndarray | None  # float 0-24
     teams: np.ndarray | None  # int >= 1
+    window: np.ndarray | None = None  # minutes from the first alert to the record (NaN: not recorded); None: no column
 
     @property
     def n(self) -> int:
@@ -85,6 +94,7 @@ class History:
             f"{self.n} incidents ({int(self.open.sum())} open), median duration of the resolved "
             f"{float(np.median(self.duration[~self.open])):.0f} min; phases: {', '.join(phases) or 'none'}; "
             f"per-incident settings: {', '.join(extra) or 'none'}"
+            + (f"; observation window of {int((~np.isnan(self.window)).sum())} rows" if self.window is not None else "")
         )
 
 
@@ -97,6 +107,24 @@ def _number(path: Path, row: int, col: str, text: str, low: float, high: float, 
     if not math.isfinite(value) or value < low or value > high or (integer and value != int(value)):
         raise ConfigError(f"{path}: row {row}, column '{col}' = {text!r} is out of range; allowed: {what}.")
     return value
+
+
+def _window(path: Path, row: int, text: str, duration: float, is_open: bool) -> float:
+    """A row's observation window (NaN when the cell is empty), checked against its duration."""
+    if text == "":
+        return math.nan
+    w = _number(path, row, "window_min", text, 0.0, math.inf)
+    if is_open and w != duration:
+        raise ConfigError(
+            f"{path}: row {row}, column 'window_min' = {text} differs from duration_min = {duration:g} of an open incident; "
+            "allowed: for an open incident the window is the time it has been open, duration_min (or leave the cell empty)."
+        )
+    if not is_open and w < duration:
+        raise ConfigError(
+            f"{path}: row {row}, column 'window_min' = {text} is shorter than duration_min = {duration:g} of a resolved "
+            "incident; allowed: a window at least as long as the incident (it was recorded after it resolved)."
+        )
+    return w
 
 
 def read_history(path: str | Path, min_rows: int = MIN_ROWS) -> History:
@@ -130,6 +158,7 @@ def read_history(path: str | Path, min_rows: int = MIN_ROWS) -> History:
     sev: list[float] = []
     hour: list[float] = []
     teams: list[float] = []
+    window: list[float] = []
     for i, rec in enumerate(reader, start=2):
         if None in rec:  # more cells than header columns
             raise ConfigError(f"{path}: row {i} has more cells than the header has columns ({len(header)}).")
@@ -162,6 +191,8 @@ def read_history(path: str | Path, min_rows: int = MIN_ROWS) -> History:
             hour.append(_number(path, i, "hour", cell["hour"], 0.0, 24.0))
         if "teams" in cell:
             teams.append(_number(path, i, "teams", cell["teams"], 1, 1000, integer=True))
+        if "window_min" in cell:
+            window.append(_window(path, i, cell["window_min"], d, o))
         duration.append(d)
         is_open.append(o)
     if len(duration) < min_rows:
@@ -176,6 +207,7 @@ def read_history(path: str | Path, min_rows: int = MIN_ROWS) -> History:
         severity=np.asarray(sev, dtype=int) if "severity" in header else None,
         hour=np.asarray(hour, dtype=float) if "hour" in header else None,
         teams=np.asarray(teams, dtype=int) if "teams" in header else None,
+        window=np.asarray(window, dtype=float) if "window_min" in header else None,
     )
 
 
@@ -253,7 +285,7 @@ def arrays_from_summaries(
     """Durations, resolved flags and phase times of simulated incidents (``IncidentModel.summary()`` dicts).
 
     ``open_at[i]`` (NaN: none) censors simulated incident i at that minute, as
-    the history row it stands for was still open then.
+    the record of the history row it stands for was taken then (its window).
     """
     n = len(summaries)
     times = [from_first_alert(s) for s in summaries]  # a history's clock: from the first alert

@@ -22,7 +22,15 @@ import pytest
 from jcs_sim import IncidentModel
 from jcs_sim.cli import main
 from jcs_sim.config import ConfigError, apply_overrides, default_config, load_config
-from jcs_sim.history import MIN_ROWS, from_first_alert, km_quantiles, observed_stats, read_history, stats_from_summaries
+from jcs_sim.history import (
+    MIN_ROWS,
+    arrays_from_summaries,
+    from_first_alert,
+    km_quantiles,
+    observed_stats,
+    read_history,
+    stats_from_summaries,
+)
 
 pyabc = pytest.importorskip("pyabc")  # the calibrate extra; the test extra installs it, so CI runs these
 
@@ -55,6 +63,9 @@ GOOD = "duration_min,open\n" + "".join(f"{30 + 7 * i},false\n" for i in range(12
         ("duration_min,severity\n" + "10,4\n" * 12, "column 'severity' = '4' is out of range; allowed: an integer from 1 to 3"),
         ("duration_min,hour\n" + "10,25\n" * 12, "column 'hour' = '25' is out of range"),
         ("duration_min\n" + "10\n" * 4 + ",\n" + "10\n" * 8, "more cells than the header"),
+        ("duration_min,open,window_min\n" + "10,false,20\n" * 11 + "30,false,20\n", "row 13, column 'window_min' = 20 is shorter"),
+        ("duration_min,open,window_min\n" + "10,false,20\n" * 11 + "30,true,40\n", "differs from duration_min = 30 of an open"),
+        ("duration_min,window_min\n" + "10,soon\n" * 12, "column 'window_min' = 'soon' is not a number"),
     ],
 )
 def test_bad_history_files_get_one_line_errors(tmp_path, text, expected):
@@ -77,6 +88,27 @@ def test_history_reads_phases_covariates_and_censoring(tmp_path):
     assert h.n == 12 and h.open.sum() == 1 and h.open[4]
     assert set(h.phases) == {"acknowledge", "diagnose"} and np.isnan(h.phases["diagnose"][0]) and h.phases["diagnose"][1] == 40
     assert list(h.severity[:3]) == [1, 2, 3] and h.teams is not None and h.hour is not None
+
+
+def test_a_resolved_rows_window_censors_its_simulated_incident_as_an_open_rows_time_does(tmp_path):
+    """window_min: a simulated incident stands for its row, so it is censored where that row's record was taken."""
+    from jcs_sim.calibrate import Simulator, resolve_priors
+
+    text = "duration_min,open,window_min\n" + "".join(
+        f"{40 + i},{'true' if i == 0 else 'false'},{'' if i == 1 else (40 + i if i == 0 else 100 + i)}\n" for i in range(12)
+    )
+    h = read_history(_write(tmp_path, text))
+    assert h.window is not None and np.isnan(h.window[1]) and h.window[0] == 40 and h.window[2] == 102
+    sim = Simulator(default_config(), resolve_priors(["investigation.base_minutes"], None), h, batch=12)
+    assert sim.open_at[0] == 40 and np.isnan(sim.open_at[1]) and list(sim.open_at[2:4]) == [102, 103]  # open time, none, windows
+    cfg = apply_overrides(default_config(), ["run.max_minutes=300"])
+    runs = [dict(IncidentModel(cfg, seed=s, record_trace=False).run().summary(), row=2) for s in range(20)]
+    long = [r for r in runs if r["time_to_resolve"] is not None and from_first_alert(r)["duration"] > 102]
+    assert long  # some resolve after row 2's window: censored at it, as a resolved row never would be without one
+    d, resolved, _ = arrays_from_summaries(long, (), sim.open_at[[2] * len(long)])
+    assert (d == 102).all() and not resolved.any()
+    assert read_history(_write(tmp_path, GOOD)).window is None  # no column: only open rows censor, as before
+    assert "observation window of 11 rows" in h.describe()
 
 
 # ----- statistics ---------------------------------------------------------------------------
