@@ -754,7 +754,7 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
     for text in ("first differ at <b>minute 146</b>", "166 minutes", "204 minutes", "38 minutes later (minute 204 instead of 166)",
-                 "Did not happen when read right: minute 146: Fatima escalated to management"):  # fmt: skip
+                 "Did not happen when read right:</b> minute 146: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
     assert "didn&#x27;t fix it" in words and "didn't" not in words  # escaped
     # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 12 at minute 55 (read

@@ -748,7 +748,7 @@ def test_what_if_read_right_replays_the_run_and_shows_both_times(page):
     expect(times).to_contain_text(read_right)
     answered_s = time.monotonic() - started
     expect(box).to_contain_text(f"first differ at minute {c.diverged_at}")
-    expect(box.locator(".jcs-whatif-outcome")).to_contain_text("Read right, the incident was")
+    expect(box.locator(".jcs-whatif-outcome")).to_contain_text("Read right, ")
     assert box.inner_text().count("What if") == 1
     assert answered_s < 15, f"the answer took {answered_s:.1f} s"
     # On a 1280x720 screen: the answer and the channel below it both fit.
@@ -766,6 +766,64 @@ def test_what_if_read_right_replays_the_run_and_shows_both_times(page):
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator("[data-testid=status]")).to_contain_text("Minute 0 ", timeout=10_000)
     expect(box).to_have_count(0, timeout=10_000)  # a new run: the answer about the old one is gone
+    assert not page.js_errors, page.js_errors
+
+
+def play_to(pg, target: int) -> None:
+    """Play at 8 minutes a second to a few minutes short of ``target``, pause, then step to it."""
+    from playwright.sync_api import expect
+
+    pg.get_by_role("button", name="8/s", exact=True).click()
+    pg.get_by_role("button", name=PLAY).click()
+    deadline = time.monotonic() + 120
+    while minute(pg) < target - 6 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pg.get_by_role("button", name=re.compile(r"^❚❚")).click()
+    expect(pg.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+    pg.get_by_role("button", name="4/s", exact=True).click()
+    step_to(pg, target)
+
+
+def use_seed(pg, seed: int) -> None:
+    """Type ``seed`` into the settings' Seed field (it stays for later presets: set it back to 0 after)."""
+    from playwright.sync_api import expect
+
+    open_settings(pg)
+    set_field(pg, "Seed", str(seed))
+    expect(pg.locator("[data-testid=story]")).to_contain_text(f"(seed {seed})", timeout=15_000)
+    close_settings(pg)
+
+
+def test_what_if_answer_of_the_lesson_plan_fits_its_box_at_1280x720(page):
+    """The lesson plan's example (failover, seed 128, Fatima misreads Ana's message 102 at minute 145): the answer's
+    "did not happen when read right" and its counts were below the fold of a 245 px box (460-570 px of content)."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The failover story")
+    use_seed(page, 128)
+    try:
+        fatima = [p.name for p in in_process("failover", 128).people].index("Fatima")
+        tab(page, "Channel")
+        play_to(page, 145)
+        page.locator(f"[data-testid=chat] [data-msg='102'] .jcs-readright[data-reader='{fatima}']").click()
+        box = page.locator("[data-testid=whatif]")
+        expect(box.locator("[data-testid=whatif-times]")).to_contain_text("204 minutes", timeout=30_000)
+        got = box.evaluate("e => ({scroll: e.scrollHeight, client: e.clientHeight, bottom: e.getBoundingClientRect().bottom})")
+        assert got["scroll"] <= got["client"] + 1 and got["bottom"] <= 721, got
+        for sel, text in (
+            (".jcs-whatif-only-drawn", "Did not happen when read right"),
+            ("[data-testid=whatif-times]", "escalations to management 1 → 0"),
+        ):
+            line = box.locator(sel)
+            expect(line).to_contain_text(text)
+            b = line.bounding_box()
+            assert b and b["y"] + b["height"] <= 721, (sel, b)
+        chat = page.locator("[data-testid=chat]").bounding_box()
+        assert chat and chat["y"] + chat["height"] <= 721, chat
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(box).to_have_count(0, timeout=10_000)
+    finally:
+        use_seed(page, 0)
     assert not page.js_errors, page.js_errors
 
 

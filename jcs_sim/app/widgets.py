@@ -227,11 +227,14 @@ CSS = """
 .jcs-readright { margin-left: 8px; font-size: 13px; color: #a11; background: white; border: 1px solid #d62728; border-radius: 4px;
                  padding: 0 6px; cursor: pointer; }
 .jcs-readright:hover { background: #fdecea; }
-.jcs-chat.jcs-chat-short { height: 170px; }
+/* While a "What if read right?" answer is shown it takes most of the channel's room: the answer of the lesson plan's example
+   fits without scrolling at 1280x720, and the channel keeps the misread message in view below it. */
+.jcs-chat.jcs-chat-short { height: 125px; }
 .jcs-whatif-box { font-size: 14px; line-height: 1.3; background: #eef6ee; border-left: 4px solid #2e7d32; padding: 3px 8px;
-                  margin: 0 0 4px 0; max-height: 245px; overflow-y: auto; }
-.jcs-whatif-box p { margin: 0 0 4px 0; }
-.jcs-whatif-box .jcs-whatif-close { float: right; margin: 2px 0 2px 6px; }
+                  margin: 0 0 4px 0; max-height: 292px; overflow-y: auto; }
+.jcs-whatif-box p { margin: 0 0 3px 0; }
+.jcs-whatif-box .jcs-whatif-close { float: right; margin: 0 0 0 6px; height: 20px !important; }
+.jcs-whatif-box .jcs-hint { font-size: 13px; margin: 0; }
 .jcs-whatif-table { border-collapse: collapse; margin: 2px 0 4px 0; font-size: 14px; }
 .jcs-whatif-table td, .jcs-whatif-table th { padding: 1px 8px; border-bottom: 1px solid #d7e3d7; text-align: left; }
 """
