@@ -573,6 +573,10 @@ def test_why_says_which_way_each_part_went_and_when_noise_decided():
     # The context is what they had as they decided (the look-back's beliefs are those at the end of the minute).
     assert "What they had as they decided:" in text
     assert "Ana &lt;b&gt;" in text and text.count("<details") == 1
+    assert "main suspect edge-api1 (0.60)." in text  # no fault type believed: nothing said about one
+    # The believed fault type in words (it read "main suspect edge-api2 (0.90), a data.").
+    believed = why.explain_html([{**r, "fault_belief": "dependency_outage"} for r in rows])
+    assert "main suspect edge-api1 (0.60), believed a dependency outage fault." in believed
     # Without its random part the other option scored higher: the noise decided, and the panel says so.
     noisy = _rows(
         {"action": "investigate", "risk": -0.1, "g": 1.0, "g_without_noise": 0.2},

@@ -58,7 +58,7 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     ]
     belief = f"main suspect {e(c['top_suspect'])} ({c['top_suspicion']:.2f})"
     if c["fault_belief"]:
-        belief += f", a {e(c['fault_belief'].replace('_', ' '))}"
+        belief += f", believed a {e(c['fault_belief'].replace('_', ' '))} fault"
     if c["believes_team_stuck"]:
         belief += ", believed nobody was fixing anything"
     # As they decided: what they read or concluded after it (later in the same minute) is not in it, so it can
