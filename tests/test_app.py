@@ -282,7 +282,8 @@ def test_why_panel_rows_are_the_trace_tables_rows():
     assert rows and (note == "" or note.startswith("No decision at minute"))
     d = rows[0]["decision"]
     full = [r for r in trace_table(m).to_pylist() if r["decision"] == d]
-    assert rows == full  # the same rows trace_table gives: reused, not re-derived
+    # The same rows trace_table gives (reused, not re-derived), a remediation's remedy named where it can be told.
+    assert [{k: v for k, v in r.items() if k != "remedy"} for r in rows] == full
     assert sum(r["chosen"] for r in rows) == 1
     text = explain_decision(rows)
     assert f"{m.people[me].name} (" in text and "chose to" in text
@@ -606,12 +607,37 @@ def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_one
         for point in why.decision_points(m, i):
             rows, _ = channel.decision_rows(m, i, point["minute"])
             text = why.explain_html(rows)
-            assert text.count("<details") == len(rows) - 1
+            assert text.count('<details class="jcs-why-option') == len(rows) - 1
             assert ("Noise decided this one" in text) is point["noise_decided"]
             seen_noise |= point["noise_decided"]
         fig = why.timeline_figure(m, i, None)
         assert sum(len(t.x) for t in fig.data[:2]) == len(why.decision_points(m, i))
     assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
+
+
+def test_why_names_each_remedy_keeps_the_gap_apart_and_puts_the_rest_behind_more():
+    """The big incident, Kofi at minute 158: seven options read "remediate payments-core2" and 18 options overflowed the panel."""
+    import re
+
+    from jcs_sim.app import why
+
+    m = stepped("big", 158)
+    kofi = [p.name for p in m.people].index("Kofi")
+    rows, _ = channel.decision_rows(m, kofi, 158)
+    remedies = [r.get("remedy") for r in rows if r["action"] == "remediate"]
+    # Unknown fault type: every remedy, in the action's order (rollback's expected fit, and so its evidence, is twice
+    # restart's; code fix carries the bonus of the fixes that failed there).
+    assert remedies == ["rollback", "restart", "scale", "failover", "config_revert", "data_repair", "code_fix"]
+    evidence = {r["remedy"]: r["evidence"] for r in rows if r["action"] == "remediate"}
+    assert evidence["rollback"] == pytest.approx(2 * evidence["restart"]) and evidence["code_fix"] > evidence["rollback"]
+    text = why.explain_html(rows)
+    labels = re.findall(r'<b class="jcs-why-label">(.*?)</b> <span class="jcs-why-gap">\(\d+\.\d\d behind\)</span></summary>', text)
+    assert len(labels) == len(rows) - 1 == 18 and len(set(labels)) == len(labels), labels
+    assert "rollback on payments-core2" in labels and "code fix on payments-core2" in labels
+    assert "remediate payments-core2" not in text
+    # The closest options first, the rest behind "+k more".
+    assert text.count('<details class="jcs-why-more"><summary>+7 more</summary>') == 1
+    assert text.index("+7 more") > text.index(labels[why.MAX_OPTIONS - 2]) and text.index("+7 more") < text.index(labels[-1])
 
 
 @pytest.mark.parametrize("preset", ["failover", "big"])

@@ -478,7 +478,7 @@ def test_why_panel_says_which_way_names_the_noise_and_opens_every_option(page):
         expect(why_box).to_contain_text(f"Minute {minutes[-1]} ", timeout=10_000)
         page.mouse.click(x, y)
         expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
-    options = why_box.locator("details")
+    options = why_box.locator("details.jcs-why-option")
     n = options.count()
     assert n >= 4, f"every other candidate should be listed, got {n}"
     text = why_box.inner_text()
@@ -859,9 +859,11 @@ def test_why_panel_and_services_legend_fit_without_scrolling_and_no_toolbar_cove
     why_box = page.locator("[data-testid=why]")
     expect(why_box).to_contain_text(f"Minute {at} ", timeout=10_000)
     _fits(page, "[data-testid=why]")
-    options = why_box.locator("details")
+    options = why_box.locator("details.jcs-why-option")
     assert options.count() >= 4
     for i in range(options.count()):  # each option opened: its reason and numbers fit too
+        if not options.nth(i).locator("summary").is_visible():  # one of those behind "+k more"
+            why_box.locator(".jcs-why-more > summary").click()
         options.nth(i).locator("summary").click()
         expect(options.nth(i).locator("table")).to_be_visible()
         _fits(page, "[data-testid=why]")
@@ -888,6 +890,39 @@ def test_why_panel_and_services_legend_fit_without_scrolling_and_no_toolbar_cove
             assert fig.locator(".modebar").count() == 0, f"plotly's toolbar is shown over the {figure} figure"
     page.locator("[data-figure=network]").hover()
     assert page.locator("[data-figure=network] .modebar").count() == 0
+    assert not page.js_errors, page.js_errors
+
+
+def test_why_options_of_the_big_incident_fit_show_every_gap_and_tell_the_remedies_apart(page):
+    """The big incident, Kofi at minute 158: "investigate payments-api2 (0…" cut the number, seven lines read
+    "remediate payments-core2", and 18 options (326 px) overflowed the 300 px panel."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "A big incident with too many people")
+    tab(page, "Channel")
+    play_to(page, 158)
+    tab(page, "Why?")
+    choose_option(page, "Responder", "Kofi")
+    why_box = page.locator("[data-testid=why]")
+    expect(why_box).to_contain_text("Minute 158 ", timeout=10_000)
+    _fits(page, "[data-testid=why]")
+    expect(why_box.locator(".jcs-why-more > summary")).to_have_text("+7 more")
+    for open_more in (False, True):
+        if open_more:
+            why_box.locator(".jcs-why-more > summary").click()
+            _fits(page, "[data-testid=why]")
+        lines = why_box.evaluate(
+            """e => [...e.querySelectorAll('details.jcs-why-option > summary')].filter(s => s.checkVisibility()).map(s => {
+                const g = s.querySelector('.jcs-why-gap').getBoundingClientRect(), b = s.getBoundingClientRect();
+                return {text: s.innerText, gap_right: g.right, right: b.right, gap_width: g.width}; })"""
+        )
+        assert len(lines) == (18 if open_more else 11), lines
+        for line in lines:  # how far behind is always in view, inside its line
+            assert line["gap_width"] > 30 and line["gap_right"] <= line["right"] + 1, line
+        labels = [line["text"] for line in lines]
+        assert len(set(labels)) == len(labels), labels
+    expect(why_box).to_contain_text("rollback on payments-core2")
+    expect(why_box).not_to_contain_text("remediate payments-core2")
     assert not page.js_errors, page.js_errors
 
 

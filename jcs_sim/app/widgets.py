@@ -200,10 +200,17 @@ CSS = """
 .jcs-why-noise { color: #8b0000; font-weight: bold; }
 .jcs-why-options { columns: 2; column-gap: 12px; }
 .jcs-why details { margin: 0 0 1px 0; break-inside: avoid; }
-.jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+/* An option's line: its label is cut with an ellipsis if it must be, never how far behind it is. */
+.jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; }
+.jcs-why-label { display: inline-block; max-width: calc(100% - 8.6em); overflow: hidden; text-overflow: ellipsis;
+                 white-space: nowrap; vertical-align: bottom; }
 .jcs-why-noisy summary { color: #8b0000; }
-.jcs-why:has(details[open]) .jcs-why-options { columns: 1; }
-.jcs-why:has(details[open]) details:not([open]),
+.jcs-why-more > summary { color: #1a4f8b; }
+.jcs-why-more[open] { column-span: all; columns: 2; column-gap: 12px; }
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-options,
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-more { columns: 1; }
+.jcs-why:has(details.jcs-why-option[open]) details.jcs-why-option:not([open]),
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-more > summary,
 .jcs-why:has(details[open]) .jcs-why-context,
 .jcs-why:has(details[open]) .jcs-why-others,
 .jcs-why:has(details[open]) .jcs-why-noise,
