@@ -615,6 +615,19 @@ def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_one
     assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
 
 
+def test_looking_back_beliefs_are_grouped_by_suspect():
+    """One clause per suspect, not per person: the line wrapped to three lines in the big incident."""
+    from jcs_sim.app import history
+
+    m = stepped("big", 158)
+    tops = {p.name: m.sg.names[p.top_suspects()[0]] for p in m.people if p.state == "active"}
+    plain = history.beliefs_html(m, plain=True)
+    assert plain.startswith("Beliefs at the end of the minute: ") and "<b>" not in plain
+    assert plain.count("suspect") == len(set(tops.values())) and all(plain.count(name) == 1 for name in tops), plain
+    assert "Ana, Ivan, Kofi, Mateo suspect payments-core2; " in plain
+    assert history.beliefs_html(m).count("<b>") == len(tops)
+
+
 def test_why_names_each_remedy_keeps_the_gap_apart_and_puts_the_rest_behind_more():
     """The big incident, Kofi at minute 158: seven options read "remediate payments-core2" and 18 options overflowed the panel."""
     import re

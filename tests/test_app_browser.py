@@ -926,6 +926,37 @@ def test_why_options_of_the_big_incident_fit_show_every_gap_and_tell_the_remedie
     assert not page.js_errors, page.js_errors
 
 
+def test_looking_back_line_of_the_big_incident_stays_one_line_and_the_legend_on_screen(page):
+    """The yellow beliefs line wrapped with six or more responders (67 px in the big incident, in a 42 px box that
+    scrolled) and the page grew to 740 px, the network's legend below a 1280x720 screen."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "A big incident with too many people")
+    tab(page, "Channel")
+    play_to(page, 120)
+    slider = page.locator(".jcs-scrub-slider [role=slider]").first
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    looking = page.locator("[data-testid=looking-back]")
+    expect(looking).to_contain_text("Looking back at minute 119 ", timeout=10_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 119 ", timeout=10_000)
+    model = in_process("big")
+    while model.minute < 119:
+        model.step()
+    active = [p.name for p in model.people if p.state == "active"]
+    assert len(active) >= 6, active
+    got = looking.evaluate("e => ({height: e.getBoundingClientRect().height, scroll: e.scrollHeight, client: e.clientHeight})")
+    assert got["height"] <= 26 and got["scroll"] <= got["client"] + 1, got  # one line, nothing to scroll
+    tip = looking.get_attribute("title")
+    assert tip.startswith("Looking back at minute 119 ") and all(name in tip for name in active), tip
+    assert page.evaluate("document.documentElement.scrollHeight") <= 721
+    legend = page.locator("[data-figure=network] g.legend").first.bounding_box()
+    assert legend and legend["y"] + legend["height"] <= 721, legend
+    page.keyboard.press("End")
+    expect(looking).to_have_count(0, timeout=10_000)
+    assert not page.js_errors, page.js_errors
+
+
 GAP_PX = 3  # px: the least space between two people's labels in the network
 
 

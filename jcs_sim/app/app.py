@@ -397,8 +397,12 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         solara.HTML(tag="div", unsafe_innerHTML=_status(m), classes=["jcs-status"], attributes={"data-testid": "status"})
     shown = run.shown()
     if shown is not m:  # looking back: this line says so, with that minute's beliefs, in place of the story
-        text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
-        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
+        where = f"Looking back at minute {{}} ({C.clock(shown)}); the run is at minute {m.minute}."
+        text = f"{where.format(f'<b>{shown.minute}</b>')} {history.beliefs_html(shown)}"
+        tip = f"{where.format(shown.minute)} {history.beliefs_html(shown, plain=True)}"
+        solara.HTML(
+            tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back", "title": tip}
+        )
     else:
         skipped = panel.lesson.skipped() if getattr(m, "preset", None) == panel.lesson.preset else []
         not_applied = (

@@ -224,8 +224,9 @@ CSS = """
 .jcs-scrub-slider { width: 330px; }
 .jcs-scrub-slider .v-input__details, .jcs-scrub-slider .v-messages { display: none; }
 .jcs-kinds .v-btn { min-width: 0 !important; padding: 0 8px !important; }
+/* One line (a second pushed the network's legend below a 720 px screen): cut with an ellipsis, the whole line in its tooltip. */
 .jcs-looking-back { font-size: 14px; background: #fff6d6; border-left: 4px solid #e0a800; padding: 2px 8px; margin: 0 8px 2px 8px;
-                    max-height: 42px; overflow-y: auto; }
+                    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-aftermath-box { font-size: 14px; background: #fdecea; border-left: 4px solid #d62728; padding: 3px 8px; margin: 0 0 4px 0;
                      max-height: 120px; overflow-y: auto; }
 .jcs-aftermath { display: block; margin-bottom: 3px; }
