@@ -615,6 +615,29 @@ def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_one
     assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
 
 
+def test_milestone_labels_near_the_right_edge_run_left_and_stay_in_the_plot():
+    """The default incident, seed 0, minute 76 (where the lesson plan pauses): "diagnosed by Chloe" at minute 74 of a
+    90-minute axis ran right, off the plot ("diagnosed by C")."""
+    from jcs_sim.app import charts
+
+    m = stepped("default", 76)
+    spec = charts.charts_spec(m)
+    ms = next(d for d in spec["data"] if d["name"] == "milestones")
+    span = spec["layout"]["xaxis"]["range"][1]
+    per_minute = charts.PLOT_WIDTH_PX / span
+    placed = [(x, t, p) for x, t, p in zip(ms["x"], ms["text"], ms["textposition"], strict=True) if t]
+    assert any(t.startswith("diagnosed by ") and p == "top left" for _, t, p in placed), placed
+    extents = []
+    for x, t, p in placed:
+        w = (len(t) + 1) * charts.LABEL_CHAR_PX
+        x0 = x * per_minute - (w if p == "top left" else 0)
+        assert 0 <= x0 and x0 + w <= charts.PLOT_WIDTH_PX, (x, t, p)
+        extents.append((x0, x0 + w))
+    assert all(a[1] <= b[0] for a, b in zip(extents, extents[1:], strict=False)), extents  # apart
+    # Close milestones are still joined, and a label that fits runs right.
+    assert charts._label_groups([0, 3], ["detected", "acknowledged"], 30) == (["detected, acknowledged", ""], ["top right"] * 2)
+
+
 def test_looking_back_beliefs_are_grouped_by_suspect():
     """One clause per suspect, not per person: the line wrapped to three lines in the big incident."""
     from jcs_sim.app import history

@@ -681,6 +681,33 @@ def test_milestone_labels_do_not_overlap(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_milestone_label_near_the_right_edge_stays_in_the_plot(page):
+    """The default incident, seed 0, where the lesson plan pauses (minute 74-80): "diagnosed by Chloe" was cut at the
+    plot's right edge ("diagnosed by C")."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The default incident")
+    tab(page, "Channel")
+    play_to(page, 76)
+    tab(page, "Progress")
+    charts = page.locator("[data-figure=charts]")
+    expect(charts.locator("g.textpoint text").filter(has_text="diagnosed by")).to_have_count(1, timeout=10_000)
+    box = page.evaluate(
+        """() => { const gd = document.querySelector('[data-figure=charts] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, r = gd.getBoundingClientRect();
+        return {left: r.left + xa._offset, right: r.left + xa._offset + xa._length, figure: r.right}; }"""
+    )
+    labels = charts.locator("g.textpoint text").evaluate_all(
+        "ts => ts.filter(t => t.textContent.trim()).map(t => { const b = t.getBoundingClientRect();"
+        " return {text: t.textContent, x0: b.left, x1: b.right}; })"
+    )
+    assert any(label["text"].startswith("diagnosed by ") for label in labels), labels
+    for label in labels:
+        assert box["left"] - 2 <= label["x0"] and label["x1"] <= box["right"] + 2, (label, box)
+    tab(page, "Channel")
+    assert not page.js_errors, page.js_errors
+
+
 def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     from playwright.sync_api import expect
 
