@@ -191,15 +191,19 @@ def test_service_figure_symptoms_investigations_and_root():
     assert len(fig.layout.annotations) == len(m.sg.team_names)  # one "who knows which part" header per team
     shown = C.service_figure(m, reveal_root=True)
     root = shown.data[[t.name for t in shown.data].index("root cause")]
-    assert m.sg.names[m.fault.root] in root.text[0]
+    assert m.sg.names[m.fault.root] in root.hovertext[0] and root.mode == "markers"  # the star; its words above the teams
+    words = shown.layout.annotations[-1]
+    assert len(shown.layout.annotations) == len(m.sg.team_names) + 1 and m.sg.names[m.fault.root] in words.text
+    # Above every team's header (they start at y 0.55), in the room the axis gains when the root is revealed.
+    assert words.yanchor == "top" and words.y == shown.layout.yaxis.range[1] > fig.layout.yaxis.range[1]
 
 
 def test_the_root_cause_label_names_its_fault_type_as_a_fault_type():
     # "data" is a fault type and a team's name: "(data)" alone read as the team.
     cfg = apply_overrides(default_config(), ["fault.type=data"])
     m = IncidentModel(cfg, seed=0)
-    text = C.service_figure(m, reveal_root=True).data[-1].text[0]
-    assert text == f"root cause: {m.sg.names[m.fault.root]}<br>fault type: data"
+    text = C.service_figure(m, reveal_root=True).layout.annotations[-1].text
+    assert text == f"★ root cause: {m.sg.names[m.fault.root]}, fault type: data"
 
 
 def test_charts_figure_follows_the_timeline():

@@ -708,6 +708,39 @@ def test_milestone_label_near_the_right_edge_stays_in_the_plot(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_revealed_root_cause_words_cover_no_service_name(page):
+    """The default incident, seed 0: "root cause: platform-store2 / fault type: data" was drawn over services' names."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app.components import _short_name
+
+    model = in_process("default")
+    names = {_short_name(model.sg, s) for s in range(model.sg.n)}
+    load_preset(page, "The default incident")
+    step(page)
+    tab(page, "Services")
+    services = page.locator("[data-figure=services]")
+    page.get_by_label("Reveal the root cause").check()
+    expect(services).to_contain_text("root cause: platform-store2", timeout=10_000)
+    boxes = services.locator("svg text").evaluate_all(
+        "ts => ts.filter(t => t.textContent.trim()).map(t => { const b = t.getBoundingClientRect();"
+        " return {text: t.textContent, x0: b.left, x1: b.right, y0: b.top, y1: b.bottom}; })"
+    )
+    root = [b for b in boxes if "root cause" in b["text"] or "fault type" in b["text"]]
+    drawn = [b for b in boxes if b["text"] in names]
+    assert root and len(drawn) >= len(names) - 1, (root, drawn)
+    page.screenshot(path=str(ARTIFACTS / "services_root.png"))
+    for a in root:
+        for b in drawn:
+            apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"] or a["y1"] <= b["y0"] or b["y1"] <= a["y0"]
+            assert apart, f"the root cause's words cover a service's name: {a} and {b}"
+    legend = services.locator("g.legend").first.bounding_box()
+    assert legend and legend["y"] + legend["height"] <= 721, legend
+    page.get_by_label("Reveal the root cause").uncheck()
+    tab(page, "Channel")
+    assert not page.js_errors, page.js_errors
+
+
 def test_replayed_seeds_fill_the_histogram_and_two_settings_compare_on_it(page):
     from playwright.sync_api import expect
 
