@@ -65,7 +65,7 @@ def test_controls_are_schema_keys_with_schema_widgets():
     for c in CONTROLS:
         p = c.param  # raises KeyError for a key not in the schema
         assert c.widget == ("select" if p.choices else "checkbox" if p.kind is bool else "text")
-        assert c.hint().startswith(p.allowed())
+        assert c.hint().startswith(p.allowed()) or c.least is not None
     keys = {c.key for c in CONTROLS}
     assert {"responders.sme_per_team", "relationships.within_team", "relationships.across_team"} <= keys
     assert {"communication.mode", "communication.structured_updates"} <= keys
@@ -476,9 +476,15 @@ def test_a_valid_value_that_makes_an_impossible_scenario_is_refused_with_the_mod
     lesson = Lesson()
     lesson.choose("3am", seed=4)
     before = (lesson.preset, lesson.seed, lesson.cfg)
-    with pytest.raises(ConfigError, match="no responder") as err:
+    with pytest.raises(ConfigError, match="nobody on call") as err:
         lesson.choose("3am", {**lesson.control_values(), "responders.sme_per_team": text})
-    assert "responders.sme_per_team" in str(err.value)
+    # In words a student can act on: the field by its label, no config keys; and the field's hint agrees with it.
+    assert str(err.value) == (
+        "the edge, platform and data teams would have nobody on call, so nobody could work on their services. "
+        'Set "Team size: experts per other team" to 1 or more.'
+    )
+    hint = next(c for c in CONTROLS if c.key == "responders.sme_per_team").hint()
+    assert hint == "an integer from 1 to 20; 0 leaves teams with nobody on call"
     assert (lesson.preset, lesson.seed, lesson.cfg) == before
 
 

@@ -350,8 +350,14 @@ def test_team_size_zero_shows_a_message_not_a_traceback(page, text):
     set_field(page, "Team size: experts per other team", text)
     error = page.locator(".jcs-error")
     expect(error).to_be_visible(timeout=10_000)
-    expect(error).to_contain_text("no responder")
-    expect(error).to_contain_text("responders.sme_per_team")
+    expect(error).to_contain_text("would have nobody on call")
+    expect(error).to_contain_text('Set "Team size: experts per other team" to 1 or more.')
+    expect(error).not_to_contain_text("responders.")  # no config keys a student cannot see
+    # The hint under the field agrees with the message (it said "an integer from 0 to 20"), and the field is marked.
+    field = page.locator(".v-input", has=page.get_by_label("Team size: experts per other team", exact=True))
+    expect(field).to_contain_text("an integer from 1 to 20; 0 leaves teams with nobody on call")
+    expect(field).not_to_contain_text("from 0")
+    expect(field.first).to_have_class(re.compile(r"\bv-input--error\b"))
     assert "Traceback" not in page.locator("body").inner_text()
     assert minute(page) == 1, "a refused value must leave the running model as it was"
     step(page)

@@ -471,7 +471,7 @@ def SettingsPanel(panel: Panel):
                 elif c.widget == "checkbox":
                     solara.Checkbox(label=c.label, value=bool(current), on_value=on_value, disabled=off)
                 else:
-                    bad = bool(message) and c.key in message
+                    bad = bool(message) and (c.key in message or f'"{c.label}"' in message)
                     hint = note if off else c.hint() + (f"; {note}" if note else "")
                     solara.InputText(
                         c.label,
