@@ -648,6 +648,22 @@ def test_milestone_labels_near_the_right_edge_run_left_and_stay_in_the_plot():
     assert charts._label_groups([0, 3], ["detected", "acknowledged"], 30) == (["detected, acknowledged", ""], ["top right"] * 2)
 
 
+def test_status_line_at_the_end_of_a_run_is_compact():
+    """The page clamps the status line at two lines; at the end of the failover story (seed 128) its tail was cut."""
+    import re
+
+    from jcs_sim.app.app import _status
+
+    for preset, seed, expected in (
+        ("failover", 128, "Minute 166 (16:46): resolved; Dev found the root cause at minute 109 (posted at 120); "
+         "7 of 7 people active, 0 services symptomatic."),
+        ("big", 0, "Minute 720 (02:00): not resolved by the end of the run; Goran found the root cause at minute 300 "
+         "(posted at 332); 13 of 13 people active, 9 services symptomatic."),
+    ):  # fmt: skip
+        m = stepped(preset, 2000, seed)
+        assert re.sub(r"<[^>]+>", "", _status(m)) == expected
+
+
 def test_looking_back_beliefs_are_grouped_by_suspect():
     """One clause per suspect, not per person: the line wrapped to three lines in the big incident."""
     from jcs_sim.app import history
@@ -970,7 +986,7 @@ def test_the_status_line_and_the_progress_chart_say_who_found_the_root_cause_and
     if posted is not None:
         while m.minute < posted:
             m.step()
-        assert f"<b>{who}</b> found the root cause at minute {at} (posted at minute {posted})" in _status(m)
+        assert f"<b>{who}</b> found the root cause at minute {at} (posted at {posted})" in _status(m)
 
 
 def test_the_compared_not_resolved_bars_are_in_their_scenarios_colours():

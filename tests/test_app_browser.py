@@ -893,6 +893,40 @@ def test_what_if_answer_of_the_lesson_plan_fits_its_box_at_1280x720(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_status_line_at_the_end_of_the_failover_story_is_not_cut(page):
+    """At the end of the failover story (seed 128, resolved at minute 166) the two-line status line was cut
+    ("…7 of 7 responders active, 0 services symptomatic.")."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The failover story")
+    use_seed(page, 128)
+    try:
+        play_to(page, 160)
+        page.get_by_role("button", name=PLAY).click()
+        status = page.locator("[data-testid=status]")
+        expect(page.get_by_role("button", name=PLAY)).to_be_disabled(timeout=30_000)  # the run has ended
+        expect(status).to_contain_text("Minute 166 ", timeout=10_000)
+        got = status.evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e); const t = r.getBoundingClientRect(),"
+            " b = e.getBoundingClientRect(); return {text_bottom: t.bottom, text_right: t.right, bottom: b.bottom, right: b.right}; }"
+        )
+        assert got["text_bottom"] <= got["bottom"] + 1 and got["text_right"] <= got["right"] + 1, got  # nothing cut by the clamp
+        # With room to spare: at most three quarters of the second line used. Here the old line used 80% of it and was
+        # cut in the walk-through's browser (other fonts, a few percent wider); the new one uses under half.
+        spare = status.evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e); const rs = [...r.getClientRects()],"
+            " b = e.getBoundingClientRect(); return {lines: new Set(rs.map(x => Math.round(x.top))).size,"
+            " used: (rs[rs.length - 1].right - b.left) / b.width}; }"
+        )
+        assert spare["lines"] <= 2 and (spare["lines"] == 1 or spare["used"] <= 0.75), spare
+        text = status.inner_text()
+        assert "resolved;" in text and "found the root cause at minute 109" in text and "0 services symptomatic." in text, text
+        assert status.get_attribute("title") == text.replace("\n", " ")
+    finally:
+        use_seed(page, 0)
+    assert not page.js_errors, page.js_errors
+
+
 # ----- issue 13's leftovers at the presenter layout ------------------------------
 def _fits(pg, selector: str) -> dict:
     """The element's box and whether it scrolls: it must end above the screen's bottom and show all it holds."""
