@@ -927,6 +927,143 @@ def test_status_line_at_the_end_of_the_failover_story_is_not_cut(page):
     assert not page.js_errors, page.js_errors
 
 
+def _with(values: dict, preset: str = "default", minutes: int = 0):
+    """The run the page shows after these settings are applied on top of ``preset`` (seed 0), stepped ``minutes``."""
+    from jcs_sim.app.app import ClassroomModel
+    from jcs_sim.app.presets import Lesson
+
+    lesson = Lesson()
+    lesson.choose(preset)
+    lesson.choose(preset, {**lesson.control_values(), **values})
+    model = ClassroomModel(lesson)
+    for _ in range(minutes):
+        model.step()
+    return model
+
+
+def _figure_trace(pg, figure: str, name: str, prop: str) -> list:
+    """``prop`` of the trace called ``name`` in the figure as the browser holds it."""
+    return pg.evaluate(
+        """([figure, name, prop]) => { const gd = document.querySelector(`[data-figure=${figure}] .js-plotly-plot`);
+        const t = gd && gd.data.find(t => t.name === name); return t ? Array.from(t[prop]) : null; }""",
+        [figure, name, prop],
+    )
+
+
+def test_settings_familiarity_across_teams_structured_updates_and_fatigue_change_the_run(page):
+    """Each of these settings, typed or ticked in the settings card, changes what the pictures show, as the same
+    settings do in a run in this process."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import components as C
+
+    status = page.locator("[data-testid=status]")
+    # Familiarity across teams: the ties' weights in the network.
+    load_preset(page, "The default incident")
+    before = _figure_trace(page, "network", "tie weight (familiarity)", "text")
+    want = next(t for t in C.network_spec(_with({"relationships.across_team": "0.9"}))["data"] if t["name"].startswith("tie weight"))
+    assert before != want["text"]
+    open_settings(page)
+    set_field(page, "Familiarity across teams", "0.9")
+    page.wait_for_function(
+        "(w) => { const gd = document.querySelector('[data-figure=network] .js-plotly-plot');"
+        " const t = gd && gd.data.find(t => t.name === 'tie weight (familiarity)'); return !!t && t.text.join() === w; }",
+        arg=",".join(want["text"]),
+        timeout=15_000,
+    )
+    close_settings(page)
+    # Fatigue: the clock hour of the first alert, in the status line and the network's title.
+    load_preset(page, "The default incident")
+    open_settings(page)
+    set_field(page, "Fatigue: clock hour of the first alert", "3")
+    expect(status).to_contain_text("Minute 0 (03:00)", timeout=15_000)
+    expect(page.locator("[data-figure=network]")).to_contain_text("Responders at minute 0 (03:00)", timeout=10_000)
+    close_settings(page)
+    # Fatigue: hours awake at the first alert, in each responder's fatigue (the network's hover text).
+    load_preset(page, "The default incident")
+    open_settings(page)
+    set_field(page, "Fatigue: hours awake at the first alert", "20")
+    expect(page.get_by_label("Fatigue: hours awake at the first alert", exact=True)).to_have_value("20.0", timeout=15_000)
+    close_settings(page)
+    step(page)
+    tired = _with({"responders.hours_awake": "20"}, minutes=1)
+    rested = _with({}, minutes=1)
+    assert [round(p.fatigue, 2) for p in tired.people] != [round(p.fatigue, 2) for p in rested.people]
+    hover = _figure_trace(page, "network", "responders", "hovertext")
+    assert [f"fatigue {p.fatigue:.2f}" in h for p, h in zip(tired.people, hover, strict=True)] == [True] * len(tired.people), hover
+    # Structured updates: a different run (fewer messages by minute 30 of the default incident, seed 0).
+    load_preset(page, "The default incident")
+    open_settings(page)
+    page.get_by_label("Structured (templated) updates").check()
+    expect(page.locator("[data-testid=story]")).to_contain_text("seed 0", timeout=15_000)
+    expect(page.get_by_label("Structured (templated) updates")).to_be_checked(timeout=10_000)
+    close_settings(page)
+    structured, plain = _with({"communication.structured_updates": True}, minutes=30), _with({}, minutes=30)
+    assert len(structured.messages) != len(plain.messages)
+    tab(page, "Channel")
+    play_to(page, 30)
+    expect(page.locator("h3", has_text="Incident channel")).to_contain_text(
+        f"Incident channel ({len(structured.messages)} messages, {structured.counts['messages_misread']} misread)", timeout=10_000
+    )
+    load_preset(page, "The default incident")  # the preset's own settings again, for the tests after this one
+    expect(page.get_by_label("Structured (templated) updates")).to_have_count(0)
+    assert not page.js_errors, page.js_errors
+
+
+def test_play_speeds_2_and_4_per_second_are_chosen_and_keep_their_pace(page):
+    """Every speed button: it shows as chosen, and play keeps its pace (never faster; 4/s clearly ahead of 2/s)."""
+    from playwright.sync_api import expect
+
+    load_preset(page, "The default incident")
+    advanced = {}
+    for speed in ("2/s", "4/s"):
+        button = page.get_by_role("button", name=speed, exact=True)
+        button.click()
+        expect(button).to_have_class(re.compile(r"v-btn--active"), timeout=10_000)
+        start = minute(page)
+        page.get_by_role("button", name=PLAY).click()
+        time.sleep(4.0)
+        page.get_by_role("button", name=re.compile(r"^❚❚")).click()
+        expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+        advanced[speed] = minute(page) - start
+    # 2 per second for 4 s: at most about 8 minutes (a slow machine only goes slower); 4 per second well ahead of it.
+    assert 2 <= advanced["2/s"] <= 10 and advanced["4/s"] <= 18 and advanced["4/s"] >= advanced["2/s"] + 3, advanced
+    assert not page.js_errors, page.js_errors
+
+
+def test_looking_back_jumps_to_wrong_fixes_and_diagnoses(page):
+    """The "wrong fix" and "diagnosis" kinds of the looking-back bar: "◀ previous" goes to the last such moment."""
+    from playwright.sync_api import expect
+
+    from jcs_sim.app import history
+
+    model = in_process("default")
+    while model.minute < 76:
+        model.step()
+    found = history.moments(model)
+    assert found["wrong fix"][:2] == [65, 74] and found["diagnosis"][:3] == [53, 59, 74], found
+    load_preset(page, "The default incident")
+    tab(page, "Channel")
+    play_to(page, 76)
+    looking = page.locator("[data-testid=looking-back]")
+    for kind, back in (("wrong fix", [74, 65]), ("diagnosis", [74, 59, 53])):
+        if looking.count():
+            page.get_by_role("button", name="Live", exact=True).click()
+        expect(looking).to_have_count(0, timeout=10_000)
+        page.get_by_role("button", name=kind, exact=True).click()
+        for at in back:
+            page.get_by_role("button", name="◀ previous").click()
+            expect(looking).to_contain_text(f"Looking back at minute {at} ", timeout=10_000)
+            expect(page.locator("[data-figure=network]")).to_contain_text(f"Responders at minute {at} ", timeout=10_000)
+        page.get_by_role("button", name="next ▶").click()
+        expect(looking).to_contain_text(f"Looking back at minute {back[-2]} ", timeout=10_000)
+    assert minute(page) == 76, "looking back must not move the run"
+    page.get_by_role("button", name="misreading", exact=True).click()
+    page.get_by_role("button", name="Live", exact=True).click()
+    expect(looking).to_have_count(0, timeout=10_000)
+    assert not page.js_errors, page.js_errors
+
+
 # ----- issue 13's leftovers at the presenter layout ------------------------------
 def _fits(pg, selector: str) -> dict:
     """The element's box and whether it scrolls: it must end above the screen's bottom and show all it holds."""
