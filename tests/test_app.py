@@ -693,7 +693,7 @@ def test_why_names_each_remedy_keeps_the_gap_apart_and_puts_the_rest_behind_more
     evidence = {r["remedy"]: r["evidence"] for r in rows if r["action"] == "remediate"}
     assert evidence["rollback"] == pytest.approx(2 * evidence["restart"]) and evidence["code_fix"] > evidence["rollback"]
     text = why.explain_html(rows)
-    labels = re.findall(r'<b class="jcs-why-label">(.*?)</b> <span class="jcs-why-gap">\(\d+\.\d\d behind\)</span></summary>', text)
+    labels = re.findall(r'<b class="jcs-why-label">(.*?)</b> <span class="jcs-why-gap">\d+\.\d\d behind</span></summary>', text)
     assert len(labels) == len(rows) - 1 == 18 and len(set(labels)) == len(labels), labels
     assert "rollback on payments-core2" in labels and "code fix on payments-core2" in labels
     assert "remediate payments-core2" not in text

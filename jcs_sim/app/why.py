@@ -130,7 +130,7 @@ def _option_html(x: dict[str, Any]) -> str:
     )
     return (
         f'<details class="jcs-why-option{tag}"><summary title="{e(x["label"])} ({x["gap"]:.2f} behind)">'
-        f'<b class="jcs-why-label">{e(x["label"])}</b> <span class="jcs-why-gap">({x["gap"]:.2f} behind)</span></summary>'
+        f'<b class="jcs-why-label">{e(x["label"])}</b> <span class="jcs-why-gap">{x["gap"]:.2f} behind</span></summary>'
         f'<p class="jcs-why-reason">Rather than {e(x["label"])}: {e(sentence(x))}.</p>'
         f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen − this</th><th>which way</th></tr>{table}'
         f"<tr><td>random part</td><td>{x['gap'] - x['gap_without_noise']:+.2f}</td>"

@@ -202,8 +202,9 @@ CSS = """
 .jcs-why details { margin: 0 0 1px 0; break-inside: avoid; }
 /* An option's line: its label is cut with an ellipsis if it must be, never how far behind it is. */
 .jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; }
-.jcs-why-label { display: inline-block; max-width: calc(100% - 8.6em); overflow: hidden; text-overflow: ellipsis;
-                 white-space: nowrap; vertical-align: bottom; }
+.jcs-why-label { display: inline-block; max-width: calc(100% - 7.4em); overflow: hidden; text-overflow: ellipsis;
+                 white-space: nowrap; vertical-align: bottom; font-weight: 600; }
+.jcs-why-gap { font-size: 13px; color: #555; }
 .jcs-why-noisy summary { color: #8b0000; }
 .jcs-why-more > summary { color: #1a4f8b; }
 .jcs-why-more[open] { column-span: all; columns: 2; column-gap: 12px; }
