@@ -849,6 +849,19 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
                  "Did not happen when read right:</b> minute 146: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
     assert "didn&#x27;t fix it" in words and "didn't" not in words  # escaped
+    # The first difference says only what differed, and not again what the lines below say.
+    assert "first differ at <b>minute 146</b>.</p>" in words and words.count("Fatima escalated to management") == 1
+    from dataclasses import replace as with_
+
+    (same,) = c.first_read_right  # the failover finished in both runs
+    told = counterfactual.comparison_html(with_(c, only_drawn=()))
+    assert "first differ at <b>minute 146</b>: as it happened, Fatima escalated to management" in told
+    assert "; read right, that did not happen.</p>" in told and same not in told
+    swapped = counterfactual.comparison_html(with_(c, only_drawn=(), first_drawn=c.first_read_right, first_read_right=c.first_drawn))
+    assert (
+        ": read right, Fatima escalated to management: the team is out of ideas, interrupting 5 people; as it happened, that did not happen."
+        in swapped
+    )
     # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 12 at minute 55 (read
     # right, the run is faster).
     emeka = [p.name for p in drawn.people].index("Emeka")

@@ -295,8 +295,10 @@ def comparison_html(c: Comparison) -> str:
             both = f": {e('; '.join(c.first_drawn))}"
         elif set(a) | set(b) <= below:
             both = ""
+        elif a:
+            both = f": as it happened, {e('; '.join(a))}; read right, {e('; '.join(b) or 'that did not happen')}"
         else:
-            both = f": as it happened, {e('; '.join(a or c.first_drawn))}; read right, {e('; '.join(b) or 'that did not happen')}"
+            both = f": read right, {e('; '.join(b))}; as it happened, that did not happen"
         out.append(
             f'<p class="jcs-whatif-diverged">Same until minute {c.diverged_at - 1}; first differ at <b>minute {c.diverged_at}</b>{both}.</p>'
         )
