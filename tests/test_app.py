@@ -65,7 +65,7 @@ def test_controls_are_schema_keys_with_schema_widgets():
     for c in CONTROLS:
         p = c.param  # raises KeyError for a key not in the schema
         assert c.widget == ("select" if p.choices else "checkbox" if p.kind is bool else "text")
-        assert c.hint().startswith(p.allowed())
+        assert c.hint().startswith(p.allowed()) or c.least is not None
     keys = {c.key for c in CONTROLS}
     assert {"responders.sme_per_team", "relationships.within_team", "relationships.across_team"} <= keys
     assert {"communication.mode", "communication.structured_updates"} <= keys
@@ -191,15 +191,19 @@ def test_service_figure_symptoms_investigations_and_root():
     assert len(fig.layout.annotations) == len(m.sg.team_names)  # one "who knows which part" header per team
     shown = C.service_figure(m, reveal_root=True)
     root = shown.data[[t.name for t in shown.data].index("root cause")]
-    assert m.sg.names[m.fault.root] in root.text[0]
+    assert m.sg.names[m.fault.root] in root.hovertext[0] and root.mode == "markers"  # the star; its words above the teams
+    words = shown.layout.annotations[-1]
+    assert len(shown.layout.annotations) == len(m.sg.team_names) + 1 and m.sg.names[m.fault.root] in words.text
+    # Above every team's header (they start at y 0.55), in the room the axis gains when the root is revealed.
+    assert words.yanchor == "top" and words.y == shown.layout.yaxis.range[1] > fig.layout.yaxis.range[1]
 
 
 def test_the_root_cause_label_names_its_fault_type_as_a_fault_type():
     # "data" is a fault type and a team's name: "(data)" alone read as the team.
     cfg = apply_overrides(default_config(), ["fault.type=data"])
     m = IncidentModel(cfg, seed=0)
-    text = C.service_figure(m, reveal_root=True).data[-1].text[0]
-    assert text == f"root cause: {m.sg.names[m.fault.root]}<br>fault type: data"
+    text = C.service_figure(m, reveal_root=True).layout.annotations[-1].text
+    assert text == f"★ root cause: {m.sg.names[m.fault.root]}, fault type: data"
 
 
 def test_charts_figure_follows_the_timeline():
@@ -282,7 +286,8 @@ def test_why_panel_rows_are_the_trace_tables_rows():
     assert rows and (note == "" or note.startswith("No decision at minute"))
     d = rows[0]["decision"]
     full = [r for r in trace_table(m).to_pylist() if r["decision"] == d]
-    assert rows == full  # the same rows trace_table gives: reused, not re-derived
+    # The same rows trace_table gives (reused, not re-derived), a remediation's remedy named where it can be told.
+    assert [{k: v for k, v in r.items() if k != "remedy"} for r in rows] == full
     assert sum(r["chosen"] for r in rows) == 1
     text = explain_decision(rows)
     assert f"{m.people[me].name} (" in text and "chose to" in text
@@ -471,9 +476,15 @@ def test_a_valid_value_that_makes_an_impossible_scenario_is_refused_with_the_mod
     lesson = Lesson()
     lesson.choose("3am", seed=4)
     before = (lesson.preset, lesson.seed, lesson.cfg)
-    with pytest.raises(ConfigError, match="no responder") as err:
+    with pytest.raises(ConfigError, match="nobody on call") as err:
         lesson.choose("3am", {**lesson.control_values(), "responders.sme_per_team": text})
-    assert "responders.sme_per_team" in str(err.value)
+    # In words a student can act on: the field by its label, no config keys; and the field's hint agrees with it.
+    assert str(err.value) == (
+        "the edge, platform and data teams would have nobody on call, so nobody could work on their services. "
+        'Set "Team size: experts per other team" to 1 or more.'
+    )
+    hint = next(c for c in CONTROLS if c.key == "responders.sme_per_team").hint()
+    assert hint == "an integer from 1 to 20; 0 leaves teams with nobody on call"
     assert (lesson.preset, lesson.seed, lesson.cfg) == before
 
 
@@ -573,6 +584,10 @@ def test_why_says_which_way_each_part_went_and_when_noise_decided():
     # The context is what they had as they decided (the look-back's beliefs are those at the end of the minute).
     assert "What they had as they decided:" in text
     assert "Ana &lt;b&gt;" in text and text.count("<details") == 1
+    assert "main suspect edge-api1 (0.60)." in text  # no fault type believed: nothing said about one
+    # The believed fault type in words (it read "main suspect edge-api2 (0.90), a data.").
+    believed = why.explain_html([{**r, "fault_belief": "dependency_outage"} for r in rows])
+    assert "main suspect edge-api1 (0.60), believed a dependency outage fault." in believed
     # Without its random part the other option scored higher: the noise decided, and the panel says so.
     noisy = _rows(
         {"action": "investigate", "risk": -0.1, "g": 1.0, "g_without_noise": 0.2},
@@ -602,12 +617,89 @@ def test_why_on_a_real_run_lists_every_candidate_and_marks_the_noise_decided_one
         for point in why.decision_points(m, i):
             rows, _ = channel.decision_rows(m, i, point["minute"])
             text = why.explain_html(rows)
-            assert text.count("<details") == len(rows) - 1
+            assert text.count('<details class="jcs-why-option') == len(rows) - 1
             assert ("Noise decided this one" in text) is point["noise_decided"]
             seen_noise |= point["noise_decided"]
         fig = why.timeline_figure(m, i, None)
         assert sum(len(t.x) for t in fig.data[:2]) == len(why.decision_points(m, i))
     assert seen_noise, "the failover story's first hour should have a decision settled by the random term"
+
+
+def test_milestone_labels_near_the_right_edge_run_left_and_stay_in_the_plot():
+    """The default incident, seed 0, minute 76 (where the lesson plan pauses): "diagnosed by Chloe" at minute 74 of a
+    90-minute axis ran right, off the plot ("diagnosed by C")."""
+    from jcs_sim.app import charts
+
+    m = stepped("default", 76)
+    spec = charts.charts_spec(m)
+    ms = next(d for d in spec["data"] if d["name"] == "milestones")
+    span = spec["layout"]["xaxis"]["range"][1]
+    per_minute = charts.PLOT_WIDTH_PX / span
+    placed = [(x, t, p) for x, t, p in zip(ms["x"], ms["text"], ms["textposition"], strict=True) if t]
+    assert any(t.startswith("diagnosed by ") and p == "top left" for _, t, p in placed), placed
+    extents = []
+    for x, t, p in placed:
+        w = (len(t) + 1) * charts.LABEL_CHAR_PX
+        x0 = x * per_minute - (w if p == "top left" else 0)
+        assert 0 <= x0 and x0 + w <= charts.PLOT_WIDTH_PX, (x, t, p)
+        extents.append((x0, x0 + w))
+    assert all(a[1] <= b[0] for a, b in zip(extents, extents[1:], strict=False)), extents  # apart
+    # Close milestones are still joined, and a label that fits runs right.
+    assert charts._label_groups([0, 3], ["detected", "acknowledged"], 30) == (["detected, acknowledged", ""], ["top right"] * 2)
+
+
+def test_status_line_at_the_end_of_a_run_is_compact():
+    """The page clamps the status line at two lines; at the end of the failover story (seed 128) its tail was cut."""
+    import re
+
+    from jcs_sim.app.app import _status
+
+    for preset, seed, expected in (
+        ("failover", 128, "Minute 166 (16:46): resolved; Dev found the root cause at minute 109 (posted at 120); "
+         "7 of 7 people active, 0 services symptomatic."),
+        ("big", 0, "Minute 720 (02:00): not resolved by the end of the run; Goran found the root cause at minute 300 "
+         "(posted at 332); 13 of 13 people active, 9 services symptomatic."),
+    ):  # fmt: skip
+        m = stepped(preset, 2000, seed)
+        assert re.sub(r"<[^>]+>", "", _status(m)) == expected
+
+
+def test_looking_back_beliefs_are_grouped_by_suspect():
+    """One clause per suspect, not per person: the line wrapped to three lines in the big incident."""
+    from jcs_sim.app import history
+
+    m = stepped("big", 158)
+    tops = {p.name: m.sg.names[p.top_suspects()[0]] for p in m.people if p.state == "active"}
+    plain = history.beliefs_html(m, plain=True)
+    assert plain.startswith("Beliefs at the end of the minute: ") and "<b>" not in plain
+    assert plain.count("suspect") == len(set(tops.values())) and all(plain.count(name) == 1 for name in tops), plain
+    assert "Ana, Ivan, Kofi, Mateo suspect payments-core2; " in plain
+    assert history.beliefs_html(m).count("<b>") == len(tops)
+
+
+def test_why_names_each_remedy_keeps_the_gap_apart_and_puts_the_rest_behind_more():
+    """The big incident, Kofi at minute 158: seven options read "remediate payments-core2" and 18 options overflowed the panel."""
+    import re
+
+    from jcs_sim.app import why
+
+    m = stepped("big", 158)
+    kofi = [p.name for p in m.people].index("Kofi")
+    rows, _ = channel.decision_rows(m, kofi, 158)
+    remedies = [r.get("remedy") for r in rows if r["action"] == "remediate"]
+    # Unknown fault type: every remedy, in the action's order (rollback's expected fit, and so its evidence, is twice
+    # restart's; code fix carries the bonus of the fixes that failed there).
+    assert remedies == ["rollback", "restart", "scale", "failover", "config_revert", "data_repair", "code_fix"]
+    evidence = {r["remedy"]: r["evidence"] for r in rows if r["action"] == "remediate"}
+    assert evidence["rollback"] == pytest.approx(2 * evidence["restart"]) and evidence["code_fix"] > evidence["rollback"]
+    text = why.explain_html(rows)
+    labels = re.findall(r'<b class="jcs-why-label">(.*?)</b> <span class="jcs-why-gap">\d+\.\d\d behind</span></summary>', text)
+    assert len(labels) == len(rows) - 1 == 18 and len(set(labels)) == len(labels), labels
+    assert "rollback on payments-core2" in labels and "code fix on payments-core2" in labels
+    assert "remediate payments-core2" not in text
+    # The closest options first, the rest behind "+k more".
+    assert text.count('<details class="jcs-why-more"><summary>+7 more</summary>') == 1
+    assert text.index("+7 more") > text.index(labels[why.MAX_OPTIONS - 2]) and text.index("+7 more") < text.index(labels[-1])
 
 
 @pytest.mark.parametrize("preset", ["failover", "big"])
@@ -754,9 +846,22 @@ def test_read_right_compares_the_run_with_one_misreading_read_as_meant():
     assert counterfactual.read_right(lesson.cfg, STORY_SEED, fatima, STORY_MESSAGE) == c
     words = counterfactual.comparison_html(c)
     for text in ("first differ at <b>minute 146</b>", "166 minutes", "204 minutes", "38 minutes later (minute 204 instead of 166)",
-                 "Did not happen when read right: minute 146: Fatima escalated to management"):  # fmt: skip
+                 "Did not happen when read right:</b> minute 146: Fatima escalated to management"):  # fmt: skip
         assert text in words, text
     assert "didn&#x27;t fix it" in words and "didn't" not in words  # escaped
+    # The first difference says only what differed, and not again what the lines below say.
+    assert "first differ at <b>minute 146</b>.</p>" in words and words.count("Fatima escalated to management") == 1
+    from dataclasses import replace as with_
+
+    (same,) = c.first_read_right  # the failover finished in both runs
+    told = counterfactual.comparison_html(with_(c, only_drawn=()))
+    assert "first differ at <b>minute 146</b>: as it happened, Fatima escalated to management" in told
+    assert "; read right, that did not happen.</p>" in told and same not in told
+    swapped = counterfactual.comparison_html(with_(c, only_drawn=(), first_drawn=c.first_read_right, first_read_right=c.first_drawn))
+    assert (
+        ": read right, Fatima escalated to management: the team is out of ideas, interrupting 5 people; as it happened, that did not happen."
+        in swapped
+    )
     # docs/teaching.md's second example: the preset's seed 0, Emeka's misreading of Ana's message 12 at minute 55 (read
     # right, the run is faster).
     emeka = [p.name for p in drawn.people].index("Emeka")
@@ -894,7 +999,7 @@ def test_the_status_line_and_the_progress_chart_say_who_found_the_root_cause_and
     if posted is not None:
         while m.minute < posted:
             m.step()
-        assert f"<b>{who}</b> found the root cause at minute {at} (posted at minute {posted})" in _status(m)
+        assert f"<b>{who}</b> found the root cause at minute {at} (posted at {posted})" in _status(m)
 
 
 def test_the_compared_not_resolved_bars_are_in_their_scenarios_colours():

@@ -33,6 +33,7 @@ Serve it with ``jcs-sim viz`` (see :mod:`jcs_sim.app.cli`); the page is
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -394,11 +395,21 @@ def Header(run: Run, panel: Panel, show_settings: solara.Reactive):
         )
         solara.HTML(tag="span", unsafe_innerHTML="minutes per second:", classes=["jcs-speed-label"])
         solara.ToggleButtonsSingle(value=run.speed, values=list(SPEEDS), dense=True, classes=["jcs-speed"])
-        solara.HTML(tag="div", unsafe_innerHTML=_status(m), classes=["jcs-status"], attributes={"data-testid": "status"})
+        status = _status(m)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=status,
+            classes=["jcs-status"],
+            attributes={"data-testid": "status", "title": re.sub(r"<[^>]+>", "", status)},
+        )
     shown = run.shown()
     if shown is not m:  # looking back: this line says so, with that minute's beliefs, in place of the story
-        text = f"Looking back at minute <b>{shown.minute}</b> ({C.clock(shown)}); the run is at minute {m.minute}. {history.beliefs_html(shown)}"
-        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back"})
+        where = f"Looking back at minute {{}} ({C.clock(shown)}); the run is at minute {m.minute}."
+        text = f"{where.format(f'<b>{shown.minute}</b>')} {history.beliefs_html(shown)}"
+        tip = f"{where.format(shown.minute)} {history.beliefs_html(shown, plain=True)}"
+        solara.HTML(
+            tag="div", unsafe_innerHTML=text, classes=["jcs-looking-back"], attributes={"data-testid": "looking-back", "title": tip}
+        )
     else:
         skipped = panel.lesson.skipped() if getattr(m, "preset", None) == panel.lesson.preset else []
         not_applied = (
@@ -467,7 +478,7 @@ def SettingsPanel(panel: Panel):
                 elif c.widget == "checkbox":
                     solara.Checkbox(label=c.label, value=bool(current), on_value=on_value, disabled=off)
                 else:
-                    bad = bool(message) and c.key in message
+                    bad = bool(message) and (c.key in message or f'"{c.label}"' in message)
                     hint = note if off else c.hint() + (f"; {note}" if note else "")
                     solara.InputText(
                         c.label,
@@ -611,12 +622,21 @@ def _chat(m: IncidentModel) -> str:
 
 
 def _status(m: IncidentModel) -> str:
+    """The status line: the minute, how the incident stands, who found the root cause, the headcount.
+
+    Compact (the lesson plan's walk-through): the page clamps it at two
+    lines, and at the end of the failover story ("resolved at minute 166;
+    ... (posted at minute 120); 7 of 7 responders active, 0 services
+    symptomatic.") the tail was cut. The minute is said once, and the whole
+    line is also the element's tooltip.
+    """
     sys = m.system
     active = sum(1 for p in m.people if p.state == "active")
-    if m.times["resolve"] is not None:
-        state = f"<b>resolved</b> at minute {m.times['resolve']}"
+    resolved = m.times["resolve"]
+    if resolved is not None:
+        state = "<b>resolved</b>" + ("" if resolved == m.minute else f" at minute {resolved}")
     elif not m.running:
-        state = f"<b>not resolved</b> by minute {m.minute} (censored)"
+        state = "<b>not resolved</b> by the end of the run"
     elif sys.user_impact:
         state = f"users hurting (severity {sys.severity})"
     else:
@@ -625,9 +645,9 @@ def _status(m: IncidentModel) -> str:
     # Before the headcount: the line is cut at two lines, and this is what a class asks about.
     d = history.diagnosis(m)
     if d is not None:
-        told = "not posted yet" if d.shared_at is None else f"posted at minute {d.shared_at}"
+        told = "not posted yet" if d.shared_at is None else f"posted at {d.shared_at}"
         state += f"; <b>{_escape(d.name)}</b> found the root cause at minute {d.minute} ({told})"
-    return f"Minute <b>{m.minute}</b> ({C.clock(m)}): {state}; {active} of {len(m.people)} responders active, {sys.n_symptomatic} services symptomatic."
+    return f"Minute <b>{m.minute}</b> ({C.clock(m)}): {state}; {active} of {len(m.people)} people active, {sys.n_symptomatic} services symptomatic."
 
 
 @solara.component

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from ..parameters import FAULT_TYPES
 from .components import ROUTE_COLOURS
 from .core import describe, trace_table
 
@@ -156,4 +157,34 @@ def decision_rows(model: IncidentModel, responder: int, minute: int) -> tuple[li
         if at != minute:
             note = f"No decision at minute {minute}: they were busy with what they chose at minute {at}."
     rows = [r for r in mine if r[0] == d]
-    return trace_table(_TraceSlice(model, rows)).to_pylist(), note
+    out = trace_table(_TraceSlice(model, rows)).to_pylist()
+    _name_remedies(model, out)
+    return out, note
+
+
+def _name_remedies(model: IncidentModel, rows: list[dict]) -> None:
+    """Set ``row["remedy"]`` (rollback, restart...) on one decision's remediate rows, when it can be told for sure.
+
+    Why: the trace keeps a candidate's action and service, not which remedy
+    it was, and the big incident's Why? listed "remediate payments-core2"
+    seven times. The remedies a responder weighs on their top suspect are one
+    of the action's fixed lists, in its order (an untested restart; those
+    fitting the fault type they believe in; all of them when they do not
+    know it): the one whose length matches the rows names them. No list, or
+    two different ones, matching: the rows stay unnamed.
+    """
+    rem = [r for r in rows if r["action"] == "remediate"]
+    action = next((a for a in getattr(model, "actions", ()) if getattr(a, "name", "") == "remediate"), None)
+    if not rem or action is None:
+        return
+    try:
+        lists = [action._untested, action._unknown_type]
+        belief = rem[0]["fault_belief"]
+        if belief in FAULT_TYPES:
+            lists.append(action._by_belief[FAULT_TYPES.index(belief)])
+        names = {tuple(o[0] for o in options) for options in lists if len(options) == len(rem)}
+    except (AttributeError, IndexError, TypeError):
+        return
+    if len(names) == 1:
+        for row, remedy in zip(rem, next(iter(names)), strict=True):
+            row["remedy"] = remedy

@@ -107,6 +107,7 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             mtext.append(f"{word} by {found.name}" if key == "diagnose" and found is not None else word)  # who found it (issue 13)
             shapes.append(dict(type="line", x0=t, x1=t, xref="x", yref="paper", y0=0, y1=1, line=dict(color="#999", width=1, dash="dot")))
     span = [0, AXIS_STEP * max(1, math.ceil(model.minute / AXIS_STEP))]
+    labels, positions = _label_groups(mx, mtext, span[1])
     traces.append(
         trace(
             "scatter",
@@ -114,8 +115,8 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             y=my,
             mode="markers+text",
             name="milestones",
-            text=_label_groups(mx, mtext, span[1]),
-            textposition="top right",
+            text=labels,
+            textposition=positions,
             xaxis="x",
             yaxis="y",
             marker=dict(symbol="triangle-down", size=9, color="#333"),
@@ -144,24 +145,41 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
     return {"data": traces, "layout": layout}
 
 
-def _label_groups(minutes: list[int], words: list[str], span: int) -> list[str]:
-    """The milestones' labels, those that would overlap the one before joined into it ("detected, acknowledged").
+def _label_groups(minutes: list[int], words: list[str], span: int) -> tuple[list[str], list[str]]:
+    """The milestones' labels and their plotly text positions, kept apart and inside the plot.
 
-    A label starts at its milestone and runs right; one that starts before
-    the previous label ends is merged into that label (its marker stays).
-    The widths are estimated for the progress panel at 1280x720
-    (:data:`PLOT_WIDTH_PX`, :data:`LABEL_CHAR_PX`).
+    A label runs right from its milestone ("top right"), or left ("top
+    left") when running right would take it past the plot's right edge
+    ("diagnosed by Chloe" at minute 74 of 90 was cut to "diagnosed by C").
+    A label that would overlap the one before is joined into it
+    ("detected, acknowledged"; its marker stays), and the joined label is
+    placed again. The widths are estimated for the progress panel at
+    1280x720 (:data:`PLOT_WIDTH_PX`, :data:`LABEL_CHAR_PX`).
     """
     per_minute = PLOT_WIDTH_PX / max(span, 1)
-    out = list(words)
-    head = None  # index of the label being extended
-    for i, t in enumerate(minutes):
-        if head is not None and (t - minutes[head]) * per_minute < (len(out[head]) + 1) * LABEL_CHAR_PX:
-            out[head] = f"{out[head]}, {out[i]}"
-            out[i] = ""
-        else:
-            head = i
-    return out
+    groups = [[i, w] for i, w in enumerate(words)]  # [index of the milestone the label hangs on, its words]
+
+    def place(g: list) -> tuple[str, float, float]:
+        x = minutes[g[0]] * per_minute
+        w = (len(g[1]) + 1) * LABEL_CHAR_PX
+        if x + w <= PLOT_WIDTH_PX or x - w < 0:
+            return "top right", x, x + w
+        return "top left", x - w, x
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(1, len(groups)):
+            if place(groups[k])[1] < place(groups[k - 1])[2]:
+                groups[k - 1][1] = f"{groups[k - 1][1]}, {groups[k][1]}"
+                del groups[k]
+                merged = True
+                break
+    out, where = [""] * len(words), ["top right"] * len(words)
+    for g in groups:
+        out[g[0]] = g[1]
+        where[g[0]] = place(g)[0]
+    return out, where
 
 
 def _median(xs: list[int]) -> int | None:

@@ -528,24 +528,26 @@ def service_spec(model: IncidentModel, reveal_root: bool = False, height: int = 
     )
     xs_min = min((p[0] for p in pos), default=0.0)
     xs_max = max((p[0] for p in pos), default=0.0)
+    top = 2.1  # the y axis's top: room above the teams' headers
+    root_words = None
     if reveal_root:
         r = model.fault.root
+        # "fault type:" spelled out: some fault types (data) are also teams' names.
+        root_words = f"root cause: {sg.names[r]}, fault type: {model.fault.kind.replace('_', ' ')}"
         traces.append(
             trace(
                 "scatter",
                 x=[pos[r][0]],
                 y=[pos[r][1]],
-                mode="markers+text",
+                mode="markers",
                 name="root cause",
-                # "fault type:" spelled out: some fault types (data) are also teams' names.
-                text=[f"root cause: {sg.names[r]}<br>fault type: {model.fault.kind.replace('_', ' ')}"],
-                # Towards the middle of the picture, so the label is never cut off at its edges.
-                textposition="top left" if pos[r][0] > 0.5 * (xs_min + xs_max) else "top right",
-                textfont=dict(color="#8b0000", size=13),
-                cliponaxis=False,  # never cut off at the plot's edge
+                hovertext=[html.escape(root_words)],
+                hoverinfo="text",
+                cliponaxis=False,
                 marker=dict(size=30, symbol="star", color="rgba(255,215,0,0.85)", line=dict(width=1.5, color="#8b0000")),
             )
         )
+        top = 2.5
     annotations = []
     for t, team in enumerate(sg.team_names):
         on_call = [p.name for p in model.people if p.team == team]
@@ -556,11 +558,27 @@ def service_spec(model: IncidentModel, reveal_root: bool = False, height: int = 
         annotations.append(
             dict(x=lay["team_x"][t], y=0.55, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom", font=dict(size=12))
         )
+    if root_words is not None:
+        # The words on one line at the top, above the teams' headers, where they cover no service's name: beside the
+        # star, on two lines, they were drawn over the names of the row above. The star marks the service.
+        annotations.append(
+            dict(
+                x=0.5,
+                y=top,
+                xref="paper",
+                yref="y",
+                text=f"★ {html.escape(root_words)}",
+                showarrow=False,
+                xanchor="center",
+                yanchor="top",
+                font=dict(size=13, color="#8b0000"),
+            )
+        )
     status = f"{int(sym.sum())} of {sg.n} services symptomatic; {len(inv)} investigated"
     layout = base_layout(f"Services: {status}", height)
     layout.update(
         xaxis=dict(visible=False, range=[xs_min - 0.7, xs_max + 0.7]),
-        yaxis=dict(visible=False, range=[-lay["depth"] - 0.8, 2.1]),
+        yaxis=dict(visible=False, range=[-lay["depth"] - 0.8, top]),
         annotations=annotations,
     )
     return {"data": traces, "layout": layout}

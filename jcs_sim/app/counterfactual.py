@@ -47,6 +47,13 @@ COUNTS = (
 # Events that happened in one run and not the other, listed by name: the moments a class talks about.
 KEY_EVENTS = ("escalated to management", "paged ")
 _INTERRUPTED = re.compile(r" \((\d+) interrupted\)$")  # an escalation's "(4 interrupted)"
+# The same counts in a few words, for the answer's one line of counts.
+SHORT_COUNTS = {
+    "escalations over the team's head (to management)": "escalations to management",
+    "fixes of the wrong service": "fixes of the wrong service",
+    "fixes that made things worse": "fixes that made it worse",
+    "wrong updates to stakeholders": "wrong updates to stakeholders",
+}
 MAX_EVENTS = 4  # per side: more would not fit the panel; the counts say the rest
 
 
@@ -246,19 +253,31 @@ def _outcome(c: Comparison) -> str:
             else f"Either way, the incident was not resolved by minute {c.horizon}, when the run stops."
         )
     if a is not None and b is not None:
-        return f"Read right, the incident was resolved {abs(a - b)} minutes {'sooner' if b < a else 'later'} (minute {b} instead of {a})."
+        return f"Read right, resolved {abs(a - b)} minutes {'sooner' if b < a else 'later'} (minute {b} instead of {a})."
     if b is not None:
         return f"Read right, the incident was resolved at minute {b}; as it happened, it was not resolved by minute {c.horizon}, when the run stops."
     return f"Read right, the incident was not resolved by minute {c.horizon}; as it happened, it was resolved at minute {a}."
+
+
+def _short_count(words: str) -> str:
+    """A count's words without their explanation in brackets, for the one-line list of counts."""
+    return SHORT_COUNTS.get(words, words)
 
 
 def comparison_html(c: Comparison) -> str:
     """The comparison in plain words for a class (escaped HTML), the answer first.
 
     Order: the outcome in one sentence, the minute the runs part and what
-    each did then, the times and counts side by side, the misreading itself,
-    and the moments that happened in one run only; a panel at 1280x720
-    shows the first three without scrolling.
+    differed then, the moments that happened in one run only, the time to
+    resolve and the counts that changed (one line: "as it happened → read
+    right"), then the misreading itself and a hint.
+
+    Why so compact (the lesson plan's walk-through at 1280x720): a table of
+    counts and the sentences around it were 460-570 px tall in a 245 px box,
+    so "did not happen when read right", the line a class talks about, was
+    only seen by scrolling inside the box. The whole answer now fits at
+    1280x720 in the room the channel gives up while it is shown; the
+    method and its caveat are one line, in full in its tooltip.
     """
     e = html.escape
     out = [
@@ -268,34 +287,43 @@ def comparison_html(c: Comparison) -> str:
     if c.diverged_at is None:
         out.append("<p>Nothing changed: the two runs are the same to the end (the reading did not change what anyone did).</p>")
     else:
-        both = (
-            e("; ".join(c.first_drawn))
-            if c.first_drawn == c.first_read_right
-            else f"as it happened, {e('; '.join(c.first_drawn))}; read right, {e('; '.join(c.first_read_right))}"
-        )
+        # What happened in both at that minute is left out, and so is what the lines below say (the moments of one run only).
+        below = {w for m, w in (*c.only_drawn[:MAX_EVENTS], *c.only_read_right[:MAX_EVENTS]) if m == c.diverged_at}
+        a = [x for x in c.first_drawn if x not in c.first_read_right]
+        b = [x for x in c.first_read_right if x not in c.first_drawn]
+        if c.first_drawn == c.first_read_right:
+            both = f": {e('; '.join(c.first_drawn))}"
+        elif set(a) | set(b) <= below:
+            both = ""
+        elif a:
+            both = f": as it happened, {e('; '.join(a))}; read right, {e('; '.join(b) or 'that did not happen')}"
+        else:
+            both = f": read right, {e('; '.join(b))}; as it happened, that did not happen"
         out.append(
-            f'<p class="jcs-whatif-diverged">The two runs are the same until minute {c.diverged_at - 1} and first differ at '
-            f"<b>minute {c.diverged_at}</b>: {both}.</p>"
+            f'<p class="jcs-whatif-diverged">Same until minute {c.diverged_at - 1}; first differ at <b>minute {c.diverged_at}</b>{both}.</p>'
         )
-    out.append(
-        '<table class="jcs-whatif-table" data-testid="whatif-times">'
-        "<tr><th></th><th>as it happened</th><th>read right</th></tr>"
-        f"<tr><td>time to resolve</td><td>{e(_ttr(c.resolve_drawn, c.horizon))}</td>"
-        f"<td>{e(_ttr(c.resolve_read_right, c.horizon))}</td></tr>"
-        + "".join(f"<tr><td>{e(words)}</td><td>{a}</td><td>{b}</td></tr>" for words, a, b in c.counts)
-        + "</table>"
-    )
-    out.append(
-        f"<p>At minute {c.read_minute}, {e(c.reader)} understood <i>{e(c.understood)}</i>; {e(c.sender)} meant <i>{e(c.meant)}</i>. "
-        "The run was replayed with this one message understood as meant: same settings, same seed, the same dice for everything else.</p>"
-    )
-    for label, events in (("Did not happen when read right", c.only_drawn), ("Happened only when read right", c.only_read_right)):
+    for label, events, cls in (
+        ("Did not happen when read right", c.only_drawn, "jcs-whatif-only-drawn"),
+        ("Happened only when read right", c.only_read_right, "jcs-whatif-only-read-right"),
+    ):
         if events:
             shown = "; ".join(f"minute {m}: {e(w)}" for m, w in events[:MAX_EVENTS])
             more = f" (and {len(events) - MAX_EVENTS} more)" if len(events) > MAX_EVENTS else ""
-            out.append(f"<p>{label}: {shown}{more}.</p>")
+            out.append(f'<p class="{cls}"><b>{label}:</b> {shown}{more}.</p>')
+    counts = "".join(
+        f'<span class="jcs-whatif-count">; {e(_short_count(words))} <b>{a}</b> → <b>{b}</b></span>' for words, a, b in c.counts
+    )
     out.append(
-        '<p class="jcs-hint">One replay is one story: after the first difference everything happens a little differently, '
-        "so reading right can make a run slower as well as faster. Try it on other misreadings.</p>"
+        '<p class="jcs-whatif-counts" data-testid="whatif-times">'
+        f"<i>As it happened → read right:</i> time to resolve <b>{e(_ttr(c.resolve_drawn, c.horizon))}</b> → "
+        f"<b>{e(_ttr(c.resolve_read_right, c.horizon))}</b>{counts}.</p>"
+    )
+    out.append(
+        f'<p class="jcs-whatif-read">At minute {c.read_minute} {e(c.reader)} understood <i>{e(c.understood)}</i>; {e(c.sender)} meant <i>{e(c.meant)}</i>.</p>'
+    )
+    out.append(
+        '<p class="jcs-hint" title="The run was replayed with this one message understood as meant: same settings, same seed, '
+        "the same dice for everything else. After the first difference everything happens a little differently, so reading right "
+        'can make a run slower as well as faster.">One replay, one story: only this read changed (same seed, same dice).</p>'
     )
     return "\n".join(out)

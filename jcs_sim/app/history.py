@@ -243,21 +243,33 @@ def neighbour(minutes: list[int], at: int, forward: bool) -> int | None:
     return next((t for t in reversed(minutes) if t < at), None)
 
 
-def beliefs_html(view: Any) -> str:
-    """One line: each active responder's main suspect at the end of the view's minute (escaped).
+def beliefs_html(view: Any, plain: bool = False) -> str:
+    """One line: each active responder's main suspect at the end of the view's minute (escaped; ``plain``: text without tags).
 
     Why "at the end": the Why? panel shows what someone had as they decided, earlier in the minute; a message
     read by that decision moves their beliefs after it, and the two must not read as a contradiction.
+
+    Why grouped by suspect ("Ana, Ben, Kofi suspect payments-core2"): one
+    clause per person wrapped to a second and third line with six or more
+    responders, and the page's header then pushed the network's legend below
+    a 1280x720 screen. The page shows the line on one line, cut with an
+    ellipsis if it must be, and the whole of it as its tooltip.
     """
     names = view.sg.names
-    parts = []
+    groups: dict[int, list[str]] = {}
     for p in view.people:
         if p.state != "active":
             continue
         top = p.top_suspect if isinstance(p, PersonAt) else (p.top_suspects() or [-1])[0]
         if top is None or top < 0:
             continue
-        parts.append(f"<b>{html.escape(p.name)}</b> suspects {html.escape(names[top])}")
+        groups.setdefault(top, []).append(p.name)
+    b = (lambda t: t) if plain else (lambda t: f"<b>{t}</b>")
+    e = (lambda t: t) if plain else html.escape
+    parts = [
+        f"{', '.join(b(e(n)) for n in who)} {'suspects' if len(who) == 1 else 'suspect'} {e(names[top])}"
+        for top, who in sorted(groups.items(), key=lambda kv: -len(kv[1]))  # the most shared suspect first
+    ]
     return "Beliefs at the end of the minute: " + ("; ".join(parts) if parts else "nobody active has a suspect yet") + "."
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "control_overrides",
     "parse_seed",
     "check_runnable",
+    "in_words",
     "Lesson",
     "literal",
     "OrgSource",
@@ -113,6 +115,8 @@ class Control:
 
     key: str  # section.key in SCHEMA
     label: str
+    least: int | None = None  # the least value that runs with the presets, when above the schema's (team size: 1)
+    below_least: str = ""  # what a value below ``least`` does, in a class's words
 
     @property
     def param(self) -> Param:
@@ -125,8 +129,17 @@ class Control:
         return "select" if p.choices is not None else ("checkbox" if p.kind is bool else "text")
 
     def hint(self) -> str:
-        """Allowed values and unit, from the schema (shown under the field)."""
+        """Allowed values and unit, from the schema (shown under the field); from ``least`` where it is higher.
+
+        Why ``least``: team size 0 is a valid value of the key, but with the
+        presets' rosters it leaves teams with nobody on call and the app
+        refuses it; a hint that said "from 0" under a message that refused 0
+        contradicted it.
+        """
         p = self.param
+        if self.least is not None and p.low is not None and self.least > p.low and p.high is not None:
+            word = "an integer" if p.kind is int else "a number"
+            return f"{word} from {self.least:g} to {p.high:g}" + (f" ({p.unit})" if p.unit else "") + f"; {self.below_least}"
         return p.allowed() + (f" ({p.unit})" if p.unit else "")
 
     def value(self, cfg: dict[str, Any]) -> Any:
@@ -135,7 +148,7 @@ class Control:
 
 
 CONTROLS: tuple[Control, ...] = (
-    Control("responders.sme_per_team", "Team size: experts per other team"),
+    Control("responders.sme_per_team", "Team size: experts per other team", 1, "0 leaves teams with nobody on call"),
     Control("relationships.within_team", "Familiarity within a team"),
     Control("relationships.across_team", "Familiarity across teams"),
     Control("communication.mode", "Communication mode"),
@@ -291,16 +304,43 @@ def check_runnable(cfg: dict[str, Any], seed: int) -> None:
     Why: team size 0 is a valid value of ``responders.sme_per_team``, but
     with the default roster it leaves teams with nobody on call, which only
     the model's constructor detects. Building costs a few milliseconds, and
-    the teacher then sees the same one-line message as on the command line
+    the teacher then sees a one-line message (the command line's, or for
+    teams with nobody on call the same in the app's words, :func:`in_words`)
     instead of a page replaced by a traceback. Any other failure becomes a
     :class:`ConfigError` that names it.
     """
     try:
         model_for(cfg, seed, record_trace=False)
-    except ConfigError:
-        raise
+    except ConfigError as exc:
+        words = in_words(str(exc))
+        if words == str(exc):
+            raise
+        raise ConfigError(words) from exc
     except Exception as exc:  # a bug in the model for this corner of the settings: say so, do not crash the page
         raise ConfigError(f"these settings cannot be run ({type(exc).__name__}: {exc}).") from exc
+
+
+_UNSTAFFED = re.compile(r"team\(s\) (.+?) own services but have no responder \(ops or sme\) on call")
+
+
+def in_words(message: str) -> str:
+    """A model's refusal in words a class can act on, naming the field to change; other messages as they are.
+
+    Why: the model's message for team size 0 ("... add one to
+    responders.roster, raise responders.sme_per_team, or set
+    responders.allow_unstaffed_teams = true ...") is right for a config
+    file, but names keys a student cannot see in the app.
+    """
+    m = _UNSTAFFED.search(message)
+    if m is None:
+        return message
+    teams = [t.strip() for t in m.group(1).split(",")]
+    named = teams[0] if len(teams) == 1 else f"{', '.join(teams[:-1])} and {teams[-1]}"
+    label = next(c.label for c in CONTROLS if c.key == "responders.sme_per_team")
+    return (
+        f"the {named} team{'s' if len(teams) > 1 else ''} would have nobody on call, so nobody could work on "
+        f'{"its" if len(teams) == 1 else "their"} services. Set "{label}" to 1 or more.'
+    )
 
 
 @dataclass

@@ -24,7 +24,19 @@ from .core import ACTIONS
 if TYPE_CHECKING:
     from ..model import IncidentModel
 
-__all__ = ["WORDS", "decision_points", "explain_html", "comparison", "timeline_spec", "timeline_figure", "NEAR"]
+__all__ = [
+    "WORDS",
+    "decision_points",
+    "explain_html",
+    "option_label",
+    "comparison",
+    "timeline_spec",
+    "timeline_figure",
+    "NEAR",
+    "MAX_OPTIONS",
+]
+
+MAX_OPTIONS = 12  # other options listed at once (two columns of six lines): more go behind "+k more"
 
 
 def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
@@ -39,7 +51,11 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     on three lines) was about 800 px tall, so a class scrolled to find the
     option they were asked about. The options now sit in two columns of one
     line each; opening one shows it alone (the page's CSS hides the others
-    and the context while one is open).
+    and the context while one is open). A line's label is cut with an
+    ellipsis if it must be, never how far behind it is; a remediation names
+    its remedy when :func:`jcs_sim.app.channel.decision_rows` could tell it
+    ("rollback on payments-core2"); past :data:`MAX_OPTIONS` the furthest
+    behind are under "+k more" (the big incident had 18, taller than the panel).
     """
     rows = sorted(rows, key=lambda r: -r["g"])
     chosen = next(r for r in rows if r["chosen"])
@@ -49,7 +65,7 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     when = f"Minute {c['minute']}" + (f" ({e(minute_clock)})" if minute_clock else "")
     out = [
         f'<p class="jcs-why-head">{when}: <b>{e(c["responder"])}</b> ({e(c["responder_role"])}) chose to '
-        f'<b class="jcs-why-chosen">{e(label(c))}</b>.</p>'
+        f'<b class="jcs-why-chosen">{e(option_label(c))}</b>.</p>'
     ]
     context = [
         f'<span title="0 rested, 1 exhausted">tiredness {c["fatigue"]:.2f}</span>',
@@ -58,13 +74,13 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
     ]
     belief = f"main suspect {e(c['top_suspect'])} ({c['top_suspicion']:.2f})"
     if c["fault_belief"]:
-        belief += f", a {e(c['fault_belief'].replace('_', ' '))}"
+        belief += f", believed a {e(c['fault_belief'].replace('_', ' '))} fault"
     if c["believes_team_stuck"]:
         belief += ", believed nobody was fixing anything"
     # As they decided: what they read or concluded after it (later in the same minute) is not in it, so it can
     # differ from the look-back's beliefs, which are those at the end of the minute.
     out.append(f'<p class="jcs-why-context">What they had as they decided: {", ".join(context)}; {belief}.</p>')
-    cmps = [comparison(c, o) for o in others]
+    cmps = [{**comparison(c, o), "label": option_label(o)} for o in others]
     decided = [x for x in cmps if x["noise_decided"]]
     if decided:
         best = min(decided, key=lambda x: x["gap_without_noise"])
@@ -82,24 +98,44 @@ def explain_html(rows: list[dict[str, Any]], minute_clock: str = "") -> str:
         out.append('<p class="jcs-why-margin">It was their only option.</p>')
     else:
         out.append(f'<p class="jcs-why-others">Rather than the other {len(cmps)} options (how far behind; click one for why):</p>')
-    out.append('<div class="jcs-why-options">')
-    for x in cmps:
-        tag = " jcs-why-noisy" if x["noise_decided"] else ""
-        table = "".join(
-            f"<tr><td>{e(comp.replace('_', ' '))}</td><td>{d:+.2f}</td><td>{e(_direction(comp, d))}</td></tr>"
-            for comp, d in sorted(x["diffs"].items(), key=lambda kv: -abs(kv[1]))
-            if abs(d) > 1e-9
-        )
-        out.append(
-            f'<details class="jcs-why-option{tag}"><summary title="{e(x["label"])} ({x["gap"]:.2f} behind)"><b>{e(x["label"])}</b> ({x["gap"]:.2f} behind)</summary>'
-            f'<p class="jcs-why-reason">Rather than {e(x["label"])}: {e(sentence(x))}.</p>'
-            f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen − this</th><th>which way</th></tr>{table}'
-            f"<tr><td>random part</td><td>{x['gap'] - x['gap_without_noise']:+.2f}</td>"
-            f"<td>{'for the chosen action' if x['gap'] > x['gap_without_noise'] else 'for this option'}</td></tr></table></details>"
-        )
-    if cmps:
+        out.append('<div class="jcs-why-options">')
+        # The closest first; past MAX_OPTIONS (the big incident had 18, taller than the panel), the rest behind "+k more".
+        shown = cmps if len(cmps) <= MAX_OPTIONS else cmps[: MAX_OPTIONS - 1]
+        out += [_option_html(x) for x in shown]
+        if len(shown) < len(cmps):
+            rest = cmps[len(shown) :]
+            out.append(
+                f'<details class="jcs-why-more"><summary>+{len(rest)} more</summary>{"".join(_option_html(x) for x in rest)}</details>'
+            )
         out.append("</div>")
     return "\n".join(out)
+
+
+def option_label(row: dict[str, Any]) -> str:
+    """An option in words: as :func:`jcs_sim.reasons.label`, with a remedy's kind when known ("rollback on payments-core2")."""
+    remedy = row.get("remedy")
+    if row["action"] == "remediate" and remedy:
+        return f"{remedy.replace('_', ' ')} on {row['target']}".strip()
+    return label(row)
+
+
+def _option_html(x: dict[str, Any]) -> str:
+    """One other option: a line (its label, cut with an ellipsis if it must be, then how far behind, never cut) that opens to why."""
+    e = html.escape
+    tag = " jcs-why-noisy" if x["noise_decided"] else ""
+    table = "".join(
+        f"<tr><td>{e(comp.replace('_', ' '))}</td><td>{d:+.2f}</td><td>{e(_direction(comp, d))}</td></tr>"
+        for comp, d in sorted(x["diffs"].items(), key=lambda kv: -abs(kv[1]))
+        if abs(d) > 1e-9
+    )
+    return (
+        f'<details class="jcs-why-option{tag}"><summary title="{e(x["label"])} ({x["gap"]:.2f} behind)">'
+        f'<b class="jcs-why-label">{e(x["label"])}</b> <span class="jcs-why-gap">{x["gap"]:.2f} behind</span></summary>'
+        f'<p class="jcs-why-reason">Rather than {e(x["label"])}: {e(sentence(x))}.</p>'
+        f'<table class="jcs-why-table"><tr><th>part of the score</th><th>chosen − this</th><th>which way</th></tr>{table}'
+        f"<tr><td>random part</td><td>{x['gap'] - x['gap_without_noise']:+.2f}</td>"
+        f"<td>{'for the chosen action' if x['gap'] > x['gap_without_noise'] else 'for this option'}</td></tr></table></details>"
+    )
 
 
 def _direction(component: str, diff: float) -> str:

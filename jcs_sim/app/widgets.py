@@ -200,10 +200,18 @@ CSS = """
 .jcs-why-noise { color: #8b0000; font-weight: bold; }
 .jcs-why-options { columns: 2; column-gap: 12px; }
 .jcs-why details { margin: 0 0 1px 0; break-inside: avoid; }
-.jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+/* An option's line: its label is cut with an ellipsis if it must be, never how far behind it is. */
+.jcs-why summary { cursor: pointer; white-space: nowrap; overflow: hidden; }
+.jcs-why-label { display: inline-block; max-width: calc(100% - 7.4em); overflow: hidden; text-overflow: ellipsis;
+                 white-space: nowrap; vertical-align: bottom; font-weight: 600; }
+.jcs-why-gap { font-size: 13px; color: #555; }
 .jcs-why-noisy summary { color: #8b0000; }
-.jcs-why:has(details[open]) .jcs-why-options { columns: 1; }
-.jcs-why:has(details[open]) details:not([open]),
+.jcs-why-more > summary { color: #1a4f8b; }
+.jcs-why-more[open] { column-span: all; columns: 2; column-gap: 12px; }
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-options,
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-more { columns: 1; }
+.jcs-why:has(details.jcs-why-option[open]) details.jcs-why-option:not([open]),
+.jcs-why:has(details.jcs-why-option[open]) .jcs-why-more > summary,
 .jcs-why:has(details[open]) .jcs-why-context,
 .jcs-why:has(details[open]) .jcs-why-others,
 .jcs-why:has(details[open]) .jcs-why-noise,
@@ -217,8 +225,9 @@ CSS = """
 .jcs-scrub-slider { width: 330px; }
 .jcs-scrub-slider .v-input__details, .jcs-scrub-slider .v-messages { display: none; }
 .jcs-kinds .v-btn { min-width: 0 !important; padding: 0 8px !important; }
+/* One line (a second pushed the network's legend below a 720 px screen): cut with an ellipsis, the whole line in its tooltip. */
 .jcs-looking-back { font-size: 14px; background: #fff6d6; border-left: 4px solid #e0a800; padding: 2px 8px; margin: 0 8px 2px 8px;
-                    max-height: 42px; overflow-y: auto; }
+                    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .jcs-aftermath-box { font-size: 14px; background: #fdecea; border-left: 4px solid #d62728; padding: 3px 8px; margin: 0 0 4px 0;
                      max-height: 120px; overflow-y: auto; }
 .jcs-aftermath { display: block; margin-bottom: 3px; }
@@ -227,11 +236,14 @@ CSS = """
 .jcs-readright { margin-left: 8px; font-size: 13px; color: #a11; background: white; border: 1px solid #d62728; border-radius: 4px;
                  padding: 0 6px; cursor: pointer; }
 .jcs-readright:hover { background: #fdecea; }
-.jcs-chat.jcs-chat-short { height: 170px; }
+/* While a "What if read right?" answer is shown it takes most of the channel's room: the answer of the lesson plan's example
+   fits without scrolling at 1280x720, and the channel keeps the misread message in view below it. */
+.jcs-chat.jcs-chat-short { height: 125px; }
 .jcs-whatif-box { font-size: 14px; line-height: 1.3; background: #eef6ee; border-left: 4px solid #2e7d32; padding: 3px 8px;
-                  margin: 0 0 4px 0; max-height: 245px; overflow-y: auto; }
-.jcs-whatif-box p { margin: 0 0 4px 0; }
-.jcs-whatif-box .jcs-whatif-close { float: right; margin: 2px 0 2px 6px; }
+                  margin: 0 0 4px 0; max-height: 292px; overflow-y: auto; }
+.jcs-whatif-box p { margin: 0 0 3px 0; }
+.jcs-whatif-box .jcs-whatif-close { float: right; margin: 0 0 0 6px; height: 20px !important; }
+.jcs-whatif-box .jcs-hint { font-size: 13px; margin: 0; }
 .jcs-whatif-table { border-collapse: collapse; margin: 2px 0 4px 0; font-size: 14px; }
 .jcs-whatif-table td, .jcs-whatif-table th { padding: 1px 8px; border-bottom: 1px solid #d7e3d7; text-align: left; }
 """
