@@ -648,6 +648,23 @@ def test_milestone_labels_near_the_right_edge_run_left_and_stay_in_the_plot():
     assert charts._label_groups([0, 3], ["detected", "acknowledged"], 30) == (["detected, acknowledged", ""], ["top right"] * 2)
 
 
+def test_milestone_labels_at_the_end_of_a_run_stay_at_their_own_markers():
+    """The failover story, seed 128, to its end (markers at 0, 5, 109, 150, 166 of 180): joining a label into the one
+    before used to cascade until every milestone was written at minute 5 ("detected, acknowledged, diagnosed by Dev,
+    mitigated, resolved"). A label is joined only where the joined one still fits; otherwise only its marker shows."""
+    from jcs_sim.app import charts
+
+    words = ["detected", "acknowledged", "diagnosed by Dev", "mitigated", "resolved"]
+    labels, where = charts._label_groups([0, 5, 109, 150, 166], words, 180)
+    assert labels[0] == "detected, acknowledged" and labels[2] == "diagnosed by Dev"
+    assert labels[3] == labels[4] == ""  # no room beside the diagnosis: markers and hover text only
+    m = stepped("failover", 400, seed=128)
+    spec = charts.charts_spec(m)
+    ms = next(d for d in spec["data"] if d["name"] == "milestones")
+    assert all(t.count(",") <= 1 for t in ms["text"]), ms["text"]  # never the whole run at one marker
+    assert ms["hovertext"][-1] == f"resolved at minute {m.times['resolve']}"  # an unlabelled marker still says itself
+
+
 def test_status_line_at_the_end_of_a_run_is_compact():
     """The page clamps the status line at two lines; at the end of the failover story (seed 128) its tail was cut."""
     import re

@@ -120,6 +120,8 @@ def charts_spec(model: IncidentModel, height: int = 430) -> dict[str, Any]:
             xaxis="x",
             yaxis="y",
             marker=dict(symbol="triangle-down", size=9, color="#333"),
+            hovertext=[f"{w} at minute {t}" for w, t in zip(mtext, mx, strict=True)],
+            hoverinfo="text",
             textfont=dict(size=13),
             cliponaxis=False,
         )
@@ -152,33 +154,35 @@ def _label_groups(minutes: list[int], words: list[str], span: int) -> tuple[list
     left") when running right would take it past the plot's right edge
     ("diagnosed by Chloe" at minute 74 of 90 was cut to "diagnosed by C").
     A label that would overlap the one before is joined into it
-    ("detected, acknowledged"; its marker stays), and the joined label is
-    placed again. The widths are estimated for the progress panel at
-    1280x720 (:data:`PLOT_WIDTH_PX`, :data:`LABEL_CHAR_PX`).
+    ("detected, acknowledged"; its marker stays) when the joined label still
+    runs right inside the plot; otherwise it is left off the plot (its marker
+    and hover text stay, and the title lists every milestone with its
+    minute). Why not always join: a joined label grows, flips left and joins
+    the one before it, until every milestone was written at the first marker
+    ("detected, acknowledged, diagnosed by Dev, mitigated, resolved" at minute
+    5 of 166). The widths are estimated for the progress panel at 1280x720
+    (:data:`PLOT_WIDTH_PX`, :data:`LABEL_CHAR_PX`).
     """
     per_minute = PLOT_WIDTH_PX / max(span, 1)
-    groups = [[i, w] for i, w in enumerate(words)]  # [index of the milestone the label hangs on, its words]
 
-    def place(g: list) -> tuple[str, float, float]:
-        x = minutes[g[0]] * per_minute
-        w = (len(g[1]) + 1) * LABEL_CHAR_PX
+    def place(at: int, text: str) -> tuple[str, float, float]:
+        x = minutes[at] * per_minute
+        w = (len(text) + 1) * LABEL_CHAR_PX
         if x + w <= PLOT_WIDTH_PX or x - w < 0:
             return "top right", x, x + w
         return "top left", x - w, x
 
-    merged = True
-    while merged:
-        merged = False
-        for k in range(1, len(groups)):
-            if place(groups[k])[1] < place(groups[k - 1])[2]:
-                groups[k - 1][1] = f"{groups[k - 1][1]}, {groups[k][1]}"
-                del groups[k]
-                merged = True
-                break
     out, where = [""] * len(words), ["top right"] * len(words)
-    for g in groups:
-        out[g[0]] = g[1]
-        where[g[0]] = place(g)[0]
+    last: int | None = None  # the milestone whose label is the last one drawn
+    for k, text in enumerate(words):
+        pos, start, _ = place(k, text)
+        if last is None or start >= place(last, out[last])[2]:
+            out[k], where[k], last = text, pos, k
+            continue
+        joined = f"{out[last]}, {text}"
+        if place(last, joined)[0] == "top right" and place(last, joined)[2] <= PLOT_WIDTH_PX:
+            out[last] = joined  # close milestones share one label
+        # else: no room; the marker and its hover text say it
     return out, where
 
 
