@@ -36,8 +36,7 @@ def corner_mask(teams: list[str], sg: ServiceGraph, rng: np.random.Generator) ->
     A team with nobody gets no corner; people without a team have none.
     """
     mask = np.zeros((len(teams), sg.n), dtype=bool)
-    for t, name in enumerate(sg.team_names):
-        services = np.flatnonzero(sg.team_of == t)
+    for name, services in zip(sg.team_names, team_positions(sg)[0], strict=True):
         order = services[rng.permutation(len(services))]
         members = [i for i, team in enumerate(teams) if team == name]
         for k, s in enumerate(order.tolist()):

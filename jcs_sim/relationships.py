@@ -251,11 +251,6 @@ class FamiliarityRows(dict):
         return len(self.matrix)
 
 
-# Bytes per entry of one person's transactive memory while the model holds it: 8 for the float64 block
-# of a team, 32 for the Python float of a column read as a list (see system.check_fits).
-TRANSACTIVE_BYTES_PER_ENTRY = 40
-
-
 def transactive_stream(name: str, team: str) -> str:
     """The stream of ``name``'s transactive-memory errors about ``team``'s services: one per believer and team,
     so a belief does not depend on when, or after which others, it is drawn."""

@@ -170,10 +170,11 @@ def load_graph_file(path: str | Path) -> ServiceGraph:
 # growth; rounded up). What grows: per service the networkx graph and the adjacency lists; per
 # responder and service the knowledge, beliefs and claims each responder keeps; per pair of
 # responders the familiarity matrix and its copy at the start (16 bytes), and the row of Python
-# floats of each person who reads it (32); per responder pair and service the transactive memory
-# (relationships.TRANSACTIVE_BYTES_PER_ENTRY). The last two are held only by people who join, and
-# transactive memory only about the teams they ask about (relationships.FamiliarityRows,
-# Responder.knows_about): the estimate counts everyone and every service, an upper bound.
+# floats of each person who reads it (32); per responder pair and service the transactive memory (8 for
+# the float64 block of a team, 32 for the Python float of a column read as a list). The last two are held
+# only by people who join, and transactive memory only about the teams they ask about
+# (relationships.FamiliarityRows, Responder.knows_about): the estimate counts everyone and every
+# service, an upper bound.
 BYTES_PER_SERVICE = 4_000
 BYTES_PER_RESPONDER_SERVICE = 120
 BYTES_PER_RESPONDER_PAIR = 64  # measured: 2,000 responders grew 21 bytes per pair (10 of them joined), 4 teams
@@ -190,7 +191,7 @@ def roster_size(cfg: dict[str, Any], n_teams: int) -> int:
     return 1 + max(0, n_teams - 1) * rc["sme_per_team"] + rc["include_commander"] + rc["include_support"] + rc["include_comms"]
 
 
-def memory_estimate(n_services: int, n_teams: int, n_people: int) -> dict[str, float]:
+def memory_estimate(n_services: int, n_people: int) -> dict[str, float]:
     """Bytes one incident of this size needs, by what grows (an upper estimate)."""
     return {
         "services": BYTES_PER_SERVICE * n_services,
@@ -221,7 +222,7 @@ def check_fits(cfg: dict[str, Any], n_services: int, n_teams: int, where: str) -
     the machine swapping), with nothing said about which input was too big.
     """
     people = roster_size(cfg, n_teams)
-    parts = memory_estimate(n_services, n_teams, people)
+    parts = memory_estimate(n_services, people)
     total, limit = sum(parts.values()), memory_limit()
     if total <= limit:
         return
