@@ -154,6 +154,19 @@ def step_to(pg, target: int) -> None:
         step(pg)
 
 
+def play_for(pg, speed: str, seconds: float) -> int:
+    """Choose a speed ("2/s"), play for ``seconds`` of wall time, pause; the minutes the run advanced."""
+    from playwright.sync_api import expect
+
+    pg.get_by_role("button", name=speed, exact=True).click()
+    start = minute(pg)
+    pg.get_by_role("button", name=PLAY).click()
+    time.sleep(seconds)
+    pg.get_by_role("button", name=re.compile(r"^❚❚")).click()
+    expect(pg.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
+    return minute(pg) - start
+
+
 def tab(pg, name: str) -> None:
     """Open one of the right-hand panels (Channel, Services, Progress, Why?, Seeds)."""
     pg.get_by_role("button", name=name, exact=True).click()
@@ -601,15 +614,7 @@ def test_minute_slider_and_play_speed(page):
     assert minute(page) == 10, "looking back must not move the run"
     page.keyboard.press("End")  # the present: live again
     expect(looking).to_have_count(0, timeout=10_000)
-    advanced = {}
-    for speed in ("1/s", "8/s"):
-        page.get_by_role("button", name=speed, exact=True).click()
-        start = minute(page)
-        page.get_by_role("button", name=PLAY).click()
-        time.sleep(3.0)
-        page.get_by_role("button", name=re.compile(r"^❚❚")).click()
-        expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
-        advanced[speed] = minute(page) - start
+    advanced = {speed: play_for(page, speed, 3.0) for speed in ("1/s", "8/s")}
     # 1 minute per second cannot go faster than that (a slow machine only goes slower); 8 per second is well ahead of it.
     assert advanced["1/s"] <= 5 and advanced["8/s"] >= advanced["1/s"] + 4, advanced
     page.get_by_role("button", name="4/s", exact=True).click()
@@ -1017,15 +1022,8 @@ def test_play_speeds_2_and_4_per_second_are_chosen_and_keep_their_pace(page):
     load_preset(page, "The default incident")
     advanced = {}
     for speed in ("2/s", "4/s"):
-        button = page.get_by_role("button", name=speed, exact=True)
-        button.click()
-        expect(button).to_have_class(re.compile(r"v-btn--active"), timeout=10_000)
-        start = minute(page)
-        page.get_by_role("button", name=PLAY).click()
-        time.sleep(4.0)
-        page.get_by_role("button", name=re.compile(r"^❚❚")).click()
-        expect(page.get_by_role("button", name=PLAY)).to_be_visible(timeout=10_000)
-        advanced[speed] = minute(page) - start
+        advanced[speed] = play_for(page, speed, 4.0)
+        expect(page.get_by_role("button", name=speed, exact=True)).to_have_class(re.compile(r"v-btn--active"), timeout=10_000)
     # 2 per second for 4 s: at most about 8 minutes (a slow machine only goes slower); 4 per second well ahead of it.
     assert 2 <= advanced["2/s"] <= 10 and advanced["4/s"] <= 18 and advanced["4/s"] >= advanced["2/s"] + 3, advanced
     assert not page.js_errors, page.js_errors
