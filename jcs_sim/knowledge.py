@@ -36,12 +36,12 @@ def corner_mask(teams: list[str], sg: ServiceGraph, rng: np.random.Generator) ->
     A team with nobody gets no corner; people without a team have none.
     """
     mask = np.zeros((len(teams), sg.n), dtype=bool)
+    people_teams = np.array(teams, dtype=str)
     for name, services in zip(sg.team_names, team_positions(sg)[0], strict=True):
-        order = services[rng.permutation(len(services))]
-        members = [i for i, team in enumerate(teams) if team == name]
-        for k, s in enumerate(order.tolist()):
-            if members:
-                mask[members[k % len(members)], s] = True
+        order = services[rng.permutation(len(services))]  # drawn for every team, staffed or not
+        members = np.flatnonzero(people_teams == name)
+        if members.size:
+            mask[members[np.arange(order.size) % members.size], order] = True
     return mask
 
 
@@ -53,8 +53,7 @@ def knowledge_means(rc: dict[str, Any], teams: list[str], sg: ServiceGraph, rng:
     teams': ``shallow_knowledge``. ``rng`` deals the corners and is drawn from
     whether or not corners are on, so switching them off changes nothing else.
     """
-    team_names = np.array(sg.team_names, dtype=object)[sg.team_of]
-    own = np.array([[team == t for t in team_names] for team in teams], dtype=bool).reshape(len(teams), sg.n)
+    own = np.array(teams, dtype=str)[:, None] == np.array(sg.team_names, dtype=str)[sg.team_of][None, :]
     corner = corner_mask(teams, sg, rng)
     teammate = rc["teammate_knowledge"] if rc["corners"] else rc["deep_knowledge"]
     return np.where(corner, rc["deep_knowledge"], np.where(own, teammate, rc["shallow_knowledge"]))
